@@ -1,0 +1,410 @@
+"""The archive's six models: who said what, where it was found, and what it bears on."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from archive.verification import locate
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    YEAR = "year", "year"
+    RANGE = "range", "range of dates"
+
+
+def partial_iso(start, end, precision):
+    """ISO 8601 text of a date as precisely as it is known: '1921-02-19', '1921-02', '1921'."""
+    if start is None:
+        return ""
+    if precision == DatePrecision.MONTH:
+        return start.strftime("%Y-%m")
+    if precision == DatePrecision.YEAR:
+        return str(start.year)
+    if precision == DatePrecision.RANGE and end and end != start:
+        return f"{start.isoformat()}/{end.isoformat()}"
+    return start.isoformat()
+
+
+class UpdatedAtField(models.DateTimeField):
+    """Like auto_now, but with a default, so that raw fixture loads get a time too."""
+
+    def pre_save(self, model_instance, add):
+        value = timezone.now()
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+class SlugNaturalKeyManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=120,
+        help_text="Part of the topic's public URL. Changing it changes a citable address.",
+    )
+    description = models.TextField(blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="First year of the period, if the topic has one."
+    )
+    end_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last year of the period, if the topic has one."
+    )
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["start_year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="topic_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True)
+                | Q(end_year__isnull=True)
+                | Q(start_year__lte=F("end_year")),
+                name="topic_period_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("topic-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Author(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "person"
+        PSEUDONYM = "pseudonym", "pseudonymous poster"
+        ORGANISATION = "organisation", "organisation"
+
+    name = models.CharField(max_length=200, help_text="As readers should see it: “V. I. Lenin”.")
+    sort_name = models.CharField(
+        max_length=200, help_text="For alphabetical lists: “Lenin, V. I.”."
+    )
+    slug = models.SlugField(
+        max_length=120,
+        help_text="Part of the author's public URL. Changing it changes a citable address.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    other_names = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names and spellings found in the sources (Shmelyev for Shmelev); "
+        "search finds the author by any of them.",
+    )
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    death_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One factual line: “Soviet economist; author of ‘Advances and Debts’, 1987”.",
+    )
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["sort_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="author_slug_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="author_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(birth_year__isnull=True)
+                | Q(death_year__isnull=True)
+                | Q(birth_year__lte=F("death_year")),
+                name="author_born_before_death",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("author-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "article"
+        FORUM_THREAD = "forum-thread", "forum thread"
+        INTERVIEW = "interview", "interview"
+        PAPER = "paper", "paper"
+        SPEECH = "speech", "speech"
+        LETTER = "letter", "letter"
+        BOOK = "book", "book"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=120,
+        help_text="Part of the document's public URL. Changing it changes a citable address.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    authors = models.ManyToManyField(Author, blank=True, related_name="documents")
+    publication = models.CharField(
+        max_length=300, blank=True, help_text="Journal, magazine or site: “The Freeman”."
+    )
+    published_on = models.DateField(
+        null=True, blank=True, help_text="Leave empty if the source gives no date."
+    )
+    published_precision = models.CharField(
+        max_length=10,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text="How much of the date is known; 1990-01-01 with “year” means 1990.",
+    )
+    url = models.URLField(max_length=500, blank=True, help_text="Where the document was read.")
+    text = models.TextField(help_text="The full cleaned text. Quotes are located in it.")
+    provenance = models.TextField(
+        blank=True, help_text="How the text was captured and what it lacks."
+    )
+    capture_file = models.CharField(
+        max_length=200, blank=True, help_text="The raw capture this text was cleaned from."
+    )
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["published_on", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="document_slug_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="document_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | ~Q(published_precision=""),
+                name="document_date_has_precision",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("document-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def published_iso(self):
+        return partial_iso(self.published_on, self.published_on, self.published_precision)
+
+
+class Claim(models.Model):
+    text = models.CharField(
+        max_length=300, help_text="One neutral sentence that the sources argue about."
+    )
+    slug = models.SlugField(
+        max_length=120,
+        help_text="Part of the claim's public URL. Changing it changes a citable address.",
+    )
+    summary = models.TextField(
+        blank=True, help_text="A short, neutral account of the disagreement; takes no side."
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
+
+    objects = SlugNaturalKeyManager()
+
+    class Meta:
+        ordering = ["text"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="claim_slug_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return reverse("claim-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class QuoteQuerySet(models.QuerySet):
+    def published(self):
+        """Quotes readers may see: published, and found verbatim in their document."""
+        return self.filter(status=Quote.Status.PUBLISHED, start_offset__isnull=False)
+
+    def unlocated(self):
+        return self.filter(start_offset__isnull=True)
+
+    def with_speaker(self):
+        return self.select_related("speaker", "document")
+
+    def said_between(self, first_year, last_year):
+        """Quotes whose date said overlaps the years first_year to last_year, inclusive."""
+        queryset = self
+        if first_year is not None:
+            queryset = queryset.filter(said_end__year__gte=first_year)
+        if last_year is not None:
+            queryset = queryset.filter(said_start__year__lte=last_year)
+        return queryset
+
+
+class Quote(models.Model):
+    class Attribution(models.TextChoices):
+        VERIFIED = "verified", "verified"
+        AS_QUOTED = "as-quoted", "as quoted"
+        DISPUTED = "disputed", "disputed"
+        MISATTRIBUTED = "misattributed", "misattributed"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+        WITHDRAWN = "withdrawn", "withdrawn"
+
+    # The primary key is the quote's permanent URL (/quotes/<id>/). AutoField ids are never
+    # reused: SQLite tables use AUTOINCREMENT and PostgreSQL sequences never go back.
+    text = models.TextField(
+        help_text="Exactly as the document has it. Mark left-out words with “…” "
+        "and your own insertions with [square brackets]."
+    )
+    speaker = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        help_text="Who said or wrote these words; not necessarily the document's author.",
+    )
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        related_name="quotes",
+        help_text="The document in which these words were found.",
+    )
+    start_offset = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Set by verification."
+    )
+    end_offset = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, help_text="Set by verification."
+    )
+    prefix = models.CharField(max_length=64, blank=True, editable=False)
+    suffix = models.CharField(max_length=64, blank=True, editable=False)
+    said_start = models.DateField(
+        null=True, blank=True, help_text="When it was said or written. Empty if unknown."
+    )
+    said_end = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The last day it may have been said: the same as the start for a known day, "
+        "the month's or year's last day for a month or year.",
+    )
+    said_precision = models.CharField(max_length=10, choices=DatePrecision.choices, blank=True)
+    original_source = models.TextField(
+        blank=True,
+        help_text="Where the speaker first said it, if the document names it: "
+        "“Letter to G. M. Krzhizhanovsky, 19 February 1921, Collected Works vol. 35, p. 475”.",
+    )
+    via = models.TextField(
+        blank=True,
+        help_text="Who relayed the quote, if it reached the document second-hand: "
+        "“quoted in Thomas G. West, Marx and Lenin”.",
+    )
+    attribution = models.CharField(
+        max_length=20,
+        choices=Attribution.choices,
+        default=Attribution.AS_QUOTED,
+        help_text="Verified: the document is the speaker's own words. As quoted: the document "
+        "quotes the speaker and the wording has not been checked against the original.",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+    claims = models.ManyToManyField(Claim, through="Stance", related_name="quotes")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = UpdatedAtField(default=timezone.now, editable=False)
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["said_start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(said_start__isnull=True)
+                | Q(said_end__isnull=True)
+                | Q(said_start__lte=F("said_end")),
+                name="quote_said_start_not_after_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(said_start__isnull=True) | ~Q(said_precision=""),
+                name="quote_said_date_has_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_offset__isnull=True, end_offset__isnull=True)
+                | Q(start_offset__lt=F("end_offset")),
+                name="quote_offsets_in_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | ~Q(withdrawn_reason=""),
+                name="quote_withdrawal_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        words = self.text.split()
+        opening = " ".join(words[:12])
+        return f"{self.speaker}: “{opening}{'…' if len(words) > 12 else ''}”"
+
+    def get_absolute_url(self):
+        return reverse("quote-detail", args=[self.pk])
+
+    def find_in_document(self):
+        """Where this quote stands in its document's text (a Location), or None."""
+        return locate(self.text, self.document.text)
+
+    @property
+    def is_located(self):
+        return self.start_offset is not None
+
+    @property
+    def said_iso(self):
+        return partial_iso(self.said_start, self.said_end, self.said_precision)
+
+
+class StanceManager(models.Manager):
+    def get_by_natural_key(self, quote_id, claim_slug):
+        return self.get(quote_id=quote_id, claim__slug=claim_slug)
+
+
+class Stance(models.Model):
+    class Position(models.TextChoices):
+        SUPPORTS = "supports", "supports"
+        OPPOSES = "opposes", "opposes"
+        QUALIFIES = "qualifies", "qualifies"
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="stances")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="stances")
+    position = models.CharField(max_length=10, choices=Position.choices)
+    note = models.TextField(
+        blank=True, help_text="Optional: why the quote bears on the claim, in neutral words."
+    )
+
+    objects = StanceManager()
+
+    class Meta:
+        ordering = ["claim", "position", "quote"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote", "claim"], name="stance_one_per_quote_and_claim"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Quote {self.quote_id} {self.position} “{self.claim}”"
+
+    def natural_key(self):
+        return (self.quote_id, self.claim.slug)
+
+    natural_key.dependencies = ["archive.quote", "archive.claim"]

@@ -81,12 +81,33 @@ def test_a_fixture_quote_that_is_not_verbatim_stops_the_whole_load(settings, tmp
     assert Quote.objects.count() == 0, "nothing is half-loaded"
 
 
-@pytest.mark.skipif(
-    "postgres" in settings.DATABASES["default"]["ENGINE"], reason="SQLite file database"
-)
-def test_make_runs_setup_steps_keep_edits_across_runs(tmp_path):
-    """The steps `make run` takes (migrate, load_archive), twice, against a real database file."""
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'archive.sqlite3'}", "PATH": "/usr/bin:/bin"}
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """A database of its own, on the engine under test, for commands run in a subprocess."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        yield f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"{db['NAME']}_make_run"
+    server = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"]}
+    with psycopg.connect(
+        dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
+    ) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        c.execute(f'CREATE DATABASE "{name}"')
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    yield f"postgres://{db['USER']}{password}@{server['host']}:{server['port']}/{name}"
+    with psycopg.connect(
+        dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
+    ) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_make_runs_setup_steps_keep_edits_across_runs(fresh_database_url):
+    """The steps `make run` takes (migrate, load_archive), twice, against a real database."""
+    env = {"DATABASE_URL": fresh_database_url, "PATH": "/usr/bin:/bin"}
 
     def manage(*args):
         return subprocess.run(

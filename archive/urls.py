@@ -1,14 +1,27 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from archive import views
+from archive import feeds, views
+from archive.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("quotes/", views.quote_list, name="quote-list"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote-detail"),
+    path("quotes/<int:pk>/cite.<str:fmt>", views.quote_citation, name="quote-citation"),
+    path("authors/", views.author_list, name="author-list"),
     path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
+    path("documents/", views.document_list, name="document-list"),
     path("documents/<slug:slug>/", views.document_detail, name="document-detail"),
+    path("claims/", views.claim_list, name="claim-list"),
     path("claims/<slug:slug>/", views.claim_detail, name="claim-detail"),
+    path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
+    path("feeds/quotes/", feeds.LatestQuotesFeed(), name="feed-quotes"),
+    path("feeds/topics/<slug:slug>/", feeds.TopicQuotesFeed(), name="feed-topic"),
+    path("feeds/authors/<slug:slug>/", feeds.AuthorQuotesFeed(), name="feed-author"),
+    path("feeds/claims/<slug:slug>/", feeds.ClaimQuotesFeed(), name="feed-claim"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

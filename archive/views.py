@@ -1,19 +1,45 @@
-"""Reader pages. The home page and plain detail pages; the full reader's site comes next."""
+"""Reader pages: server-rendered, working without JavaScript (../shared/CONTRACT.md, URLs)."""
 
-from django.db.models import Count, Q
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from archive import citations, search
+from archive.filters import SORTS, QuoteFilter
+from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
+from archive.timeline import claim_timeline
+
+QUOTES_PER_PAGE = 25
+ROWS_PER_PAGE = 100
+
+
+def paginate(request, queryset, per_page):
+    """The requested page, and a note if the page number was not usable."""
+    paginator = Paginator(queryset, per_page)
+    raw = request.GET.get("page", "1")
+    page = paginator.get_page(raw)
+    note = ""
+    if raw != str(page.number):
+        note = (
+            f"There is no page “{raw[:20]}”; showing page {page.number} of {paginator.num_pages}."
+        )
+    return page, note
 
 
 def home(request):
     published = Quote.objects.published()
     context = {
         "quote_count": published.count(),
-        "author_count": Author.objects.filter(quotes__in=published).distinct().count(),
+        "author_count": Author.objects.filter(
+            Exists(published.filter(speaker=OuterRef("pk")))
+        ).count(),
         "document_count": Document.objects.count(),
         "topics": Topic.objects.annotate(
-            quote_count=Count("quotes", filter=Q(quotes__in=published))
+            quote_count=Count("quotes", filter=Q(quotes__in=published.values("pk")))
         ),
         "claims": Claim.objects.annotate(stance_count=Count("stances")),
         "recent_quotes": published.with_speaker().order_by("-created_at", "-id")[:5],
@@ -21,39 +47,191 @@ def home(request):
     return render(request, "archive/home.html", context)
 
 
+def quote_list(request):
+    filterset = QuoteFilter(request.GET, queryset=Quote.objects.published())
+    quotes = filterset.ordered(filterset.qs.with_speaker())
+    page, page_note = paginate(request, quotes, QUOTES_PER_PAGE)
+    rows = list(page.object_list)
+    if filterset.words:
+        search.add_headlines(rows, filterset.words)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "quotes": rows,
+        "facets": filterset.facets(),
+        "active": filterset.active(),
+        "ignored": filterset.ignored(),
+        "page_note": page_note,
+        "sorts": SORTS.items(),
+        "sort": filterset.chosen_sort,
+        "words": filterset.words,
+        "query": query,
+        "positions": Stance.Position.choices,
+    }
+    return render(request, "archive/quote_list.html", context)
+
+
 def quote_detail(request, pk):
     quote = get_object_or_404(
-        Quote.objects.published().with_speaker().prefetch_related("topics"), pk=pk
+        Quote.objects.with_speaker()
+        .prefetch_related("topics", "document__authors")
+        .exclude(status=Quote.Status.DRAFT),
+        pk=pk,
     )
-    stances = Stance.objects.filter(quote=quote).select_related("claim")
-    return render(request, "archive/quote_detail.html", {"quote": quote, "stances": stances})
+    permanent_url = request.build_absolute_uri(quote.get_absolute_url())
+    document_url = request.build_absolute_uri(quote.document.get_absolute_url())
+    context = {
+        "quote": quote,
+        "permanent_url": permanent_url,
+        "document_url": document_url,
+        "citation": citations.formatted(quote, permanent_url),
+    }
+    if quote.status == Quote.Status.WITHDRAWN:
+        return render(request, "archive/quote_withdrawn.html", context, status=410)
+    if not quote.is_located:
+        raise Http404("This quote is awaiting verification.")
+    context["stances"] = Stance.objects.filter(quote=quote).select_related("claim")
+    context["structured_data"] = citations.json_ld_script(quote, permanent_url, document_url)
+    return render(request, "archive/quote_detail.html", context)
+
+
+def quote_citation(request, pk, fmt):
+    export = citations.EXPORTS.get(fmt)
+    if export is None:
+        raise Http404("Citations come as cite.bib, cite.ris or cite.json.")
+    quote = get_object_or_404(
+        Quote.objects.published().with_speaker().prefetch_related("document__authors"), pk=pk
+    )
+    permanent_url = request.build_absolute_uri(quote.get_absolute_url())
+    response = HttpResponse(export.render(quote, permanent_url), content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="quote-{quote.pk}.{export.extension}"'
+    return response
+
+
+def author_list(request):
+    authors = Author.objects.annotate(
+        quote_count=Count("quotes", filter=Q(quotes__in=Quote.objects.published().values("pk"))),
+        first_said=Min("quotes__said_start", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
+        last_said=Max("quotes__said_end", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
+    ).filter(quote_count__gt=0).order_by("sort_name")
+    page, page_note = paginate(request, authors, ROWS_PER_PAGE)
+    return render(request, "archive/author_list.html", {"page": page, "page_note": page_note})
 
 
 def author_detail(request, slug):
     author = get_object_or_404(Author, slug=slug)
-    quotes = author.quotes.published().with_speaker()
-    return render(request, "archive/author_detail.html", {"author": author, "quotes": quotes})
+    quotes = list(
+        author.quotes.published()
+        .with_speaker()
+        .prefetch_related("topics")
+        .order_by("said_start", "id")
+    )
+    by_topic = defaultdict(list)
+    for quote in quotes:
+        for topic in quote.topics.all():
+            by_topic[topic].append(quote)
+    stances = (
+        Stance.objects.filter(quote__in=[quote.pk for quote in quotes])
+        .select_related("claim")
+        .order_by("claim__text", "position")
+    )
+    sides = defaultdict(lambda: defaultdict(list))
+    for stance in stances:
+        sides[stance.claim][stance.get_position_display()].append(stance.quote_id)
+    dated = [quote for quote in quotes if quote.said_start]
+    context = {
+        "author": author,
+        "quote_count": len(quotes),
+        "by_topic": sorted(by_topic.items(), key=lambda item: item[0].name),
+        "sides": [(claim, dict(positions)) for claim, positions in sides.items()],
+        "first_said": min((q.said_start for q in dated), default=None),
+        "last_said": max((q.said_end or q.said_start for q in dated), default=None),
+        "documents": Document.objects.filter(quotes__in=[q.pk for q in quotes]).distinct(),
+    }
+    return render(request, "archive/author_detail.html", context)
+
+
+def document_list(request):
+    documents = Document.objects.prefetch_related("authors").annotate(
+        quote_count=Count("quotes", filter=Q(quotes__in=Quote.objects.published().values("pk")))
+    ).order_by("published_on", "title")
+    kind = request.GET.get("kind", "")
+    note = ""
+    if kind in Document.Kind.values:
+        documents = documents.filter(kind=kind)
+    elif kind:
+        note = f"There is no kind of document called “{kind[:40]}”; showing all documents."
+    page, page_note = paginate(request, documents, ROWS_PER_PAGE)
+    return render(
+        request,
+        "archive/document_list.html",
+        {"page": page, "page_note": page_note or note, "kinds": Document.Kind.choices},
+    )
 
 
 def document_detail(request, slug):
     document = get_object_or_404(Document.objects.prefetch_related("authors"), slug=slug)
-    quotes = document.quotes.published().with_speaker().order_by("start_offset")
-    return render(request, "archive/document_detail.html", {"document": document, "quotes": quotes})
+    quotes = list(document.quotes.published().select_related("speaker").order_by("start_offset"))
+    context = {
+        "document": document,
+        "quotes": quotes,
+        "marked_text": mark_quotes(document.text, quotes),
+        "speakers": Author.objects.filter(quotes__in=[q.pk for q in quotes])
+        .annotate(n=Count("quotes"))
+        .order_by("-n", "sort_name"),
+    }
+    return render(request, "archive/document_detail.html", context)
+
+
+def claim_list(request):
+    claims = Claim.objects.prefetch_related("topics").annotate(
+        supports=Count("stances", filter=Q(stances__position="supports")),
+        opposes=Count("stances", filter=Q(stances__position="opposes")),
+        qualifies=Count("stances", filter=Q(stances__position="qualifies")),
+    ).order_by("text")
+    return render(request, "archive/claim_list.html", {"claims": claims})
 
 
 def claim_detail(request, slug):
-    claim = get_object_or_404(Claim, slug=slug)
-    stances = claim.stances.filter(quote__in=Quote.objects.published()).select_related(
-        "quote__speaker", "quote__document"
+    claim = get_object_or_404(Claim.objects.prefetch_related("topics"), slug=slug)
+    stances = list(
+        claim.stances.filter(quote__in=Quote.objects.published().values("pk"))
+        .select_related("quote__speaker", "quote__document")
+        .order_by("quote__said_start", "quote_id")
     )
     columns = [
-        (label, [stance for stance in stances if stance.position == value])
+        (value, label, [stance for stance in stances if stance.position == value])
         for value, label in Stance.Position.choices
     ]
-    return render(request, "archive/claim_detail.html", {"claim": claim, "columns": columns})
+    context = {"claim": claim, "columns": columns, "timeline": claim_timeline(stances)}
+    return render(request, "archive/claim_detail.html", context)
+
+
+def topic_list(request):
+    published = Quote.objects.published().values("pk")
+    topics = Topic.objects.annotate(
+        quote_count=Count("quotes", filter=Q(quotes__in=published)),
+        claim_count=Count("claims", distinct=True),
+    ).order_by("start_year", "name")
+    return render(request, "archive/topic_list.html", {"topics": topics})
 
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    quotes = topic.quotes.published().with_speaker()
-    return render(request, "archive/topic_detail.html", {"topic": topic, "quotes": quotes})
+    quotes = topic.quotes.published().with_speaker().order_by("said_start", "id")
+    page, page_note = paginate(request, quotes, QUOTES_PER_PAGE)
+    speakers = (
+        Author.objects.filter(quotes__in=quotes.values("pk"))
+        .annotate(n=Count("quotes"))
+        .order_by("-n", "sort_name")[:10]
+    )
+    context = {
+        "topic": topic,
+        "page": page,
+        "page_note": page_note,
+        "claims": topic.claims.all(),
+        "speakers": speakers,
+    }
+    return render(request, "archive/topic_detail.html", context)

@@ -1,0 +1,312 @@
+"""The reader's pages (../shared/CONTRACT.md, URLs), through real HTTP responses."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from archive.models import Author, Claim, Document, Quote, Stance, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+def html_of(client, url, status=200):
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+# Home -------------------------------------------------------------------------------------------
+
+
+def test_home_page_says_what_the_archive_holds(client):
+    html = html_of(client, "/")
+    assert f"An archive of {Quote.objects.published().count()} verbatim excerpts" in html
+    assert '<form class="search-form home-search" action="/quotes/" method="get"' in html
+    assert 'href="/topics/nep/"' in html and "1921–1928" in html
+    assert 'href="/claims/stalinism-continued-leninism/"' in html
+    assert '<html lang="en">' in html and 'href="#content"' in html and "<main" in html
+
+
+def test_from_home_a_reader_reaches_who_said_it_when_where_and_who_disagreed(client):
+    home = html_of(client, "/")
+    claim_url = re.search(r'href="(/claims/stalinism-continued-leninism/)"', home).group(1)
+    claim = html_of(client, claim_url)
+    assert "Supports" in claim and "Opposes" in claim
+    quote_url = re.search(r'href="(/quotes/\d+/)"', claim).group(1)
+    quote = html_of(client, quote_url)
+    assert "Said by" in quote and "When" in quote and "Found in" in quote
+
+
+# Quote list -------------------------------------------------------------------------------------
+
+
+def result_ids(html):
+    return [int(pk) for pk in re.findall(r'<a href="/quotes/(\d+)/" class="permalink">', html)]
+
+
+def all_result_ids(client, url):
+    ids, page = [], 1
+    while True:
+        html = html_of(client, f"{url}{'&' if '?' in url else '?'}page={page}")
+        ids += result_ids(html)
+        if 'rel="next"' not in html:
+            return ids
+        page += 1
+
+
+def test_the_list_shows_every_published_quote_linked_to_its_permanent_url(client):
+    assert sorted(all_result_ids(client, "/quotes/")) == sorted(
+        Quote.objects.published().values_list("pk", flat=True)
+    )
+
+
+def test_speaker_filters_and_may_repeat(client):
+    lenin = set(Quote.objects.filter(speaker__slug="lenin").values_list("pk", flat=True))
+    stalin = set(Quote.objects.filter(speaker__slug="stalin").values_list("pk", flat=True))
+    assert set(all_result_ids(client, "/quotes/?speaker=lenin")) == lenin
+    assert set(all_result_ids(client, "/quotes/?speaker=lenin&speaker=stalin")) == lenin | stalin
+
+
+def test_document_filter(client):
+    expected = set(
+        Document.objects.get(slug="boettke-soviet-admissions").quotes.values_list("pk", flat=True)
+    )
+    assert set(all_result_ids(client, "/quotes/?document=boettke-soviet-admissions")) == expected
+
+
+def test_topic_filters_and_may_repeat_meaning_either(client):
+    nep = set(Quote.objects.filter(topics__slug="nep").values_list("pk", flat=True))
+    war = set(Quote.objects.filter(topics__slug="war-communism").values_list("pk", flat=True))
+    assert set(all_result_ids(client, "/quotes/?topic=nep")) == nep
+    both = all_result_ids(client, "/quotes/?topic=nep&topic=war-communism")
+    assert set(both) == nep | war
+    assert len(both) == len(set(both)), "a quote with both topics is listed once"
+
+
+def test_claim_and_position_filter_together(client):
+    slug = "stalinism-continued-leninism"
+    on_claim = set(Stance.objects.filter(claim__slug=slug).values_list("quote_id", flat=True))
+    opposing = set(
+        Stance.objects.filter(claim__slug=slug, position="opposes").values_list(
+            "quote_id", flat=True
+        )
+    )
+    assert set(all_result_ids(client, f"/quotes/?claim={slug}")) == on_claim
+    assert set(all_result_ids(client, f"/quotes/?claim={slug}&position=opposes")) == opposing
+    assert opposing and opposing != on_claim
+
+
+def test_attribution_filter(client):
+    verified = set(Quote.objects.filter(attribution="verified").values_list("pk", flat=True))
+    assert set(all_result_ids(client, "/quotes/?attribution=verified")) == verified
+
+
+def test_said_from_and_to_are_inclusive_years(client):
+    ids = set(all_result_ids(client, "/quotes/?said_from=1921&said_to=1921"))
+    assert ids == set(Quote.objects.said_between(1921, 1921).values_list("pk", flat=True))
+    assert ids
+    from_1980 = set(all_result_ids(client, "/quotes/?said_from=1980"))
+    assert all(Quote.objects.get(pk=pk).said_end.year >= 1980 for pk in from_1980)
+
+
+def test_kind_filters_by_kind_of_document(client):
+    ids = set(all_result_ids(client, "/quotes/?kind=interview"))
+    assert ids == set(Quote.objects.filter(document__kind="interview").values_list("pk", flat=True))
+
+
+def test_sort_by_date_said_both_ways_and_by_speaker(client):
+    earliest = result_ids(html_of(client, "/quotes/?sort=said"))
+    assert Quote.objects.get(pk=earliest[0]).speaker.slug == "marx"  # 1849, the oldest
+    latest = result_ids(html_of(client, "/quotes/?sort=-said"))
+    dates = [Quote.objects.get(pk=pk).said_start for pk in latest]
+    assert dates == sorted(dates, reverse=True)
+    by_speaker = result_ids(html_of(client, "/quotes/?sort=speaker"))
+    names = [Quote.objects.get(pk=pk).speaker.sort_name for pk in by_speaker]
+    assert names == sorted(names)
+
+
+def test_pagination_keeps_the_filters(client):
+    html = html_of(client, "/quotes/?topic=stalinism")
+    assert 'href="?topic=stalinism&amp;page=2" rel="next"' in html
+    second = html_of(client, "/quotes/?topic=stalinism&page=2")
+    assert set(result_ids(second)).isdisjoint(result_ids(html))
+
+
+def test_facet_counts_reflect_the_other_filters(client):
+    html = html_of(client, "/quotes/?speaker=peter-boettke")
+    for topic in Topic.objects.all():
+        n = Quote.objects.filter(speaker__slug="peter-boettke", topics=topic).count()
+        if n:
+            assert f'{topic.name} <span class="count">({n})</span>' in html
+
+
+def test_active_filters_are_shown_and_removable(client):
+    html = html_of(client, "/quotes/?speaker=lenin&topic=nep")
+    assert 'aria-label="Remove speaker: V. I. Lenin"' in html or "speaker: V. I. Lenin" in html
+    assert 'href="?topic=nep"' in html  # removes the speaker, keeps the topic
+    assert 'href="?speaker=lenin"' in html
+
+
+@pytest.mark.parametrize(
+    "url, complaint",
+    [
+        ("/quotes/?speaker=nobody-at-all", "speaker"),
+        ("/quotes/?topic=no-such-topic", "topic"),
+        ("/quotes/?document=missing", "document"),
+        ("/quotes/?claim=missing", "claim"),
+        ("/quotes/?position=maybe", "position"),
+        ("/quotes/?attribution=rumour", "attribution"),
+        ("/quotes/?said_from=nineteen", "said_from"),
+        ("/quotes/?said_to=-5", "said_to"),
+        ("/quotes/?kind=novel", "kind"),
+        ("/quotes/?sort=sideways", "sort"),
+        ("/quotes/?page=abc", "There is no page"),
+        ("/quotes/?page=99999", "There is no page"),
+    ],
+)
+def test_bad_values_are_ignored_and_named_never_a_server_error(client, url, complaint):
+    html = html_of(client, url)
+    assert complaint in html
+    assert "could not be used" in html or "There is no page" in html
+
+
+def test_an_empty_result_says_so(client):
+    html = html_of(client, "/quotes/?speaker=lenin&kind=forum-thread")
+    assert "No quotes match these filters" in html
+
+
+def test_the_list_makes_the_same_number_of_queries_for_1_and_50_results(client):
+    assert Quote.objects.filter(speaker__slug="lord-acton").count() == 1
+    assert Quote.objects.filter(speaker__slug="mark-harrison").count() >= 30
+    few = queries_for(client, "/quotes/?speaker=lord-acton&topic=bolshevism")
+    many = queries_for(client, "/quotes/?speaker=mark-harrison&topic=soviet-war-economy")
+    assert few == many
+    assert queries_for(client, "/quotes/?q=Acton") == queries_for(client, "/quotes/?q=the")
+    assert queries_for(client, "/quotes/?page=1") <= 10
+
+
+# Other pages ------------------------------------------------------------------------------------
+
+
+def test_author_page_shows_kind_other_names_quotes_by_topic_and_positions(client):
+    html = html_of(client, "/authors/nikolai-shmelev/")
+    assert "Shmelyev" in html
+    assert "Quotes by topic" in html
+    for quote in Quote.objects.filter(speaker__slug="nikolai-shmelev"):
+        assert f'href="/quotes/{quote.pk}/"' in html
+    stance = Stance.objects.filter(quote__speaker__slug="nikolai-shmelev").first()
+    assert f'href="/claims/{stance.claim.slug}/"' in html
+
+
+def test_author_list_lists_everyone_quoted(client):
+    html = html_of(client, "/authors/")
+    for author in Author.objects.all():
+        assert f'href="/authors/{author.slug}/"' in html
+
+
+def test_document_page_marks_every_quote_in_the_full_text(client):
+    document = Document.objects.get(slug="boettke-soviet-admissions")
+    html = html_of(client, "/documents/boettke-soviet-admissions/")
+    for quote in document.quotes.published():
+        assert f'<mark id="q-{quote.pk}" class="quote-mark"><a href="/quotes/{quote.pk}/"' in html
+
+
+def test_document_text_stays_escaped_around_the_marks(client):
+    document = Document.objects.get(slug="murphy-light-that-hasnt-failed")
+    first = document.quotes.order_by("start_offset").first()
+    prefix = "<b>bold</b> & <script>alert(1)</script>\n\n"
+    Document.objects.filter(pk=document.pk).update(text=prefix + document.text)
+    shift = len(prefix)
+    Quote.objects.filter(document=document).update(
+        start_offset=F("start_offset") + shift, end_offset=F("end_offset") + shift
+    )
+    html = html_of(client, "/documents/murphy-light-that-hasnt-failed/")
+    assert "<script>alert(1)</script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; &lt;script&gt;" in html
+    assert f'<mark id="q-{first.pk}"' in html
+
+
+def test_document_list(client):
+    html = html_of(client, "/documents/")
+    for document in Document.objects.all():
+        assert f'href="/documents/{document.slug}/"' in html
+    assert "There is no kind of document" in html_of(client, "/documents/?kind=novel")
+
+
+def test_claim_page_sets_sides_side_by_side_with_a_timeline(client):
+    html = html_of(client, "/claims/stalinism-continued-leninism/")
+    for position in ["supports", "opposes", "qualifies"]:
+        assert f'class="column column-{position}"' in html
+        for stance in Stance.objects.filter(
+            claim__slug="stalinism-continued-leninism", position=position
+        ):
+            assert f'href="/quotes/{stance.quote_id}/"' in html
+    assert '<svg role="img"' in html and '<title id="timeline-title">' in html
+    assert '<ol class="timeline-list">' in html
+
+
+def test_claim_list(client):
+    html = html_of(client, "/claims/")
+    for claim in Claim.objects.all():
+        assert f'href="/claims/{claim.slug}/"' in html
+
+
+def test_topic_page_shows_period_quotes_claims_and_most_quoted(client):
+    html = html_of(client, "/topics/nep/")
+    assert "1921–1928" in html
+    assert "Most quoted" in html
+    for claim in Topic.objects.get(slug="nep").claims.all():
+        assert f'href="/claims/{claim.slug}/"' in html
+    assert html_of(client, "/topics/").count('href="/topics/') >= Topic.objects.count()
+
+
+@pytest.mark.parametrize(
+    "small, large",
+    [
+        ("/authors/lord-acton/", "/authors/peter-boettke/"),
+        ("/topics/perestroika-and-glasnost/", "/topics/stalinism/"),
+        (
+            "/claims/soviet-reform-required-abandoning-socialism/",
+            "/claims/failure-rooted-in-marxism/",
+        ),
+        (
+            "/documents/harrison-stalinism-economics-of-wartime/",
+            "/documents/boettke-soviet-admissions/",
+        ),
+    ],
+)
+def test_detail_pages_make_the_same_number_of_queries_however_many_quotes(client, small, large):
+    assert queries_for(client, small) == queries_for(client, large)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/quotes/999999/", "/authors/nobody/", "/documents/nothing/", "/claims/no/", "/topics/no/"],
+)
+def test_unknown_pages_answer_a_helpful_404(client, url):
+    html = html_of(client, url, status=404)
+    assert "search the quotes" in html
+
+
+def test_a_withdrawn_quote_answers_410_with_its_citation_and_reason(client):
+    quote = Quote.objects.get(pk=201)
+    Quote.objects.filter(pk=201).update(
+        status="withdrawn", withdrawn_reason="Misattributed in the source."
+    )
+    html = html_of(client, "/quotes/201/", status=410)
+    assert "Misattributed in the source." in html
+    assert quote.speaker.name in html and quote.document.title in html
+
+
+def test_a_draft_quote_is_not_public(client):
+    Quote.objects.filter(pk=201).update(status="draft")
+    html_of(client, "/quotes/201/", status=404)

@@ -334,7 +334,7 @@ def chicago_parts(quote, f):
 def mla_parts(quote, f):
     """MLA (9th ed.). The URL keeps its https:// so that it can be followed as it is.
 
-    Lenin, V. I. “The greatest danger … .” 19 Feb. 1921. Quoted in “Soviet Admissions: …,” by
+    Lenin, V. I. “The greatest danger ….” 19 Feb. 1921. Quoted in “Soviet Admissions: …,” by
     Peter J. Boettke, The Freeman …, 1 Feb. 1990. Who Said What, https://…/quotes/207/.
     Accessed <today>.
     """
@@ -489,15 +489,6 @@ def json_ld_script(quote, permanent_url, document_url):
     )
 
 
-def page_context(quote, permanent_url, document_url):
-    """Everything the quote page's citation includes need, for the view's context."""
-    return {
-        "permanent_url": permanent_url,
-        "citation": formatted(quote, permanent_url),
-        "structured_data": json_ld_script(quote, permanent_url, document_url),
-    }
-
-
 # Export files.
 
 
@@ -606,9 +597,10 @@ def date_parts(day, precision):
 
 
 def csl_issued(quote):
-    """CSL-JSON date of a quote: one date at its precision, or a range's first and last day."""
-    if quote.said_precision == DatePrecision.RANGE and quote.said_end:
-        return {"date-parts": [date_parts(quote.said_start, ""), date_parts(quote.said_end, "")]}
+    """CSL-JSON date of a quote at its precision; a range, as everywhere, by its years."""
+    if quote.said_precision == DatePrecision.RANGE:
+        first, last = quote.said_start.year, (quote.said_end or quote.said_start).year
+        return {"date-parts": [[first]] if first == last else [[first], [last]]}
     return {"date-parts": [date_parts(quote.said_start, quote.said_precision)]}
 
 

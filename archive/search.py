@@ -13,7 +13,7 @@ The same rules run on both databases:
   configuration: no stemming and no stop words, so names stay as they are and every word typed
   counts. Prefix matching ('wage':*) stands in for stemming. A GIN index answers the filter.
 - SQLite: each word is a case-insensitive regular expression that matches at the start of a
-  word, tried on the text, the speaker's name and their other names.
+  word, tried on the text, the speaker's name and their other names (read with json_each).
 
 Rank (higher first): one point for each searched word or phrase found in the quote's own
 text, one more when all the words stand together in the text as typed; on PostgreSQL,
@@ -31,7 +31,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, Expression, F, FloatField, Func, Q, Value, When
+from django.db.models import Case, Expression, F, FloatField, Func, Q, TextField, Value, When
 from django.db.models.expressions import Col
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThan
@@ -51,6 +51,7 @@ CONFIG = "simple"
 # quote text first, so that they cannot come from it.
 MARK_START = "\ue000"
 MARK_END = "\ue001"
+FRAGMENT_DELIMITER = " … "
 
 WORD = re.compile(r"[^\W_]+")  # letters and digits, as PostgreSQL's parser splits words
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
@@ -98,9 +99,10 @@ def search_terms(text):
 def search_quotes(queryset, text):
     """`queryset` narrowed to quotes that every searched word matches, annotated with `rank`.
 
-    Blank text leaves the queryset as it is; text without a word to search for finds nothing.
+    Blank text (nothing but spaces) leaves the queryset as it is, without `rank`; other text
+    without a word to search for finds nothing.
     """
-    if not (text or "").replace("\x00", "").strip():
+    if not (text or "").strip():
         return queryset
     terms = parse(text)
     if not any(not term.excluded for term in terms):
@@ -169,12 +171,22 @@ def _word_pattern(words):
     return NOT_AFTER_WORD_CHARACTER + (REST_OF_WORD + BETWEEN_WORDS).join(map(re.escape, words))
 
 
+class OtherNamesText(Func):
+    """On SQLite: an author's other names as plain text, separated by spaces.
+
+    The JSON column itself holds escapes ("B\\u00f6hm"), which a pattern could not match.
+    """
+
+    template = "(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(%(expressions)s))"
+    output_field = TextField()
+
+
 def _matches_term(term):
     pattern = _word_pattern(term.words)
     return (
         Q(text__iregex=pattern)
         | Q(speaker__name__iregex=pattern)
-        | Q(speaker__other_names__iregex=pattern)
+        | Q(speaker_other_names__iregex=pattern)
     )
 
 
@@ -187,6 +199,7 @@ def _in_text_points(term):
 
 
 def _search_by_pattern(queryset, terms):
+    queryset = queryset.alias(speaker_other_names=OtherNamesText("speaker__other_names"))
     rank = Value(0.0, output_field=FloatField())
     for term in terms:
         if term.excluded:
@@ -289,14 +302,16 @@ def _marked_texts_postgresql(quotes, words):
     """{quote id: marked text} from ts_headline, in one query for all the given quotes."""
     any_word = _tsquery(" | ".join(f"'{word}':*" for word in words))
     text = Func(F("text"), Value(MARK_START + MARK_END), Value(""), function="translate")
-    marks = {"start_sel": f'"{MARK_START}"', "stop_sel": f'"{MARK_END}"', "config": CONFIG}
+    marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": CONFIG}
     whole = SearchHeadline(text, any_word, highlight_all=True, **marks)
     snippet = SearchHeadline(
         text,
         any_word,
-        max_words=SNIPPET_WORDS,
-        min_words=SNIPPET_WORDS // 2,
+        max_words=SNIPPET_WORDS // 2,
+        min_words=SNIPPET_WORDS // 4,
         short_word=0,
+        max_fragments=2,
+        fragment_delimiter=FRAGMENT_DELIMITER,
         **marks,
     )
     headline = Case(When(LessThan(Length("text"), SHORT_TEXT), then=whole), default=snippet)

@@ -111,11 +111,17 @@ def quote_citation(request, pk, fmt):
 
 
 def author_list(request):
-    authors = Author.objects.annotate(
-        quote_count=Count("quotes", filter=Q(quotes__in=Quote.objects.published().values("pk"))),
-        first_said=Min("quotes__said_start", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
-        last_said=Max("quotes__said_end", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
-    ).filter(quote_count__gt=0).order_by("sort_name")
+    authors = (
+        Author.objects.annotate(
+            quote_count=Count(
+                "quotes", filter=Q(quotes__in=Quote.objects.published().values("pk"))
+            ),
+            first_said=Min("quotes__said_start", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
+            last_said=Max("quotes__said_end", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
+        )
+        .filter(quote_count__gt=0)
+        .order_by("sort_name")
+    )
     page, page_note = paginate(request, authors, ROWS_PER_PAGE)
     return render(request, "archive/author_list.html", {"page": page, "page_note": page_note})
 
@@ -154,9 +160,13 @@ def author_detail(request, slug):
 
 
 def document_list(request):
-    documents = Document.objects.prefetch_related("authors").annotate(
-        quote_count=Count("quotes", filter=Q(quotes__in=Quote.objects.published().values("pk")))
-    ).order_by("published_on", "title")
+    documents = (
+        Document.objects.prefetch_related("authors")
+        .annotate(
+            quote_count=Count("quotes", filter=Q(quotes__in=Quote.objects.published().values("pk")))
+        )
+        .order_by("published_on", "title")
+    )
     kind = request.GET.get("kind", "")
     note = ""
     if kind in Document.Kind.values:
@@ -186,11 +196,15 @@ def document_detail(request, slug):
 
 
 def claim_list(request):
-    claims = Claim.objects.prefetch_related("topics").annotate(
-        supports=Count("stances", filter=Q(stances__position="supports")),
-        opposes=Count("stances", filter=Q(stances__position="opposes")),
-        qualifies=Count("stances", filter=Q(stances__position="qualifies")),
-    ).order_by("text")
+    claims = (
+        Claim.objects.prefetch_related("topics")
+        .annotate(
+            supports=Count("stances", filter=Q(stances__position="supports")),
+            opposes=Count("stances", filter=Q(stances__position="opposes")),
+            qualifies=Count("stances", filter=Q(stances__position="qualifies")),
+        )
+        .order_by("text")
+    )
     return render(request, "archive/claim_list.html", {"claims": claims})
 
 

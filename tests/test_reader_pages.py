@@ -187,9 +187,9 @@ def test_an_empty_result_says_so(client):
 def test_the_list_makes_the_same_number_of_queries_for_1_and_50_results(client):
     assert Quote.objects.filter(speaker__slug="lord-acton").count() == 1
     assert Quote.objects.filter(speaker__slug="mark-harrison").count() >= 30
-    few = queries_for(client, "/quotes/?speaker=lord-acton&topic=bolshevism")
-    many = queries_for(client, "/quotes/?speaker=mark-harrison&topic=soviet-war-economy")
-    assert few == many
+    assert queries_for(client, "/quotes/?speaker=lord-acton") == queries_for(
+        client, "/quotes/?speaker=mark-harrison"
+    )
     assert queries_for(client, "/quotes/?q=Acton") == queries_for(client, "/quotes/?q=the")
     assert queries_for(client, "/quotes/?page=1") <= 10
 

@@ -250,7 +250,7 @@ def test_claim_page_sets_sides_side_by_side_with_a_timeline(client):
             claim__slug="stalinism-continued-leninism", position=position
         ):
             assert f'href="/quotes/{stance.quote_id}/"' in html
-    assert '<svg role="img"' in html and '<title id="timeline-title">' in html
+    assert '<svg role="group"' in html and '<title id="timeline-title">' in html
     assert '<ol class="timeline-list">' in html
 
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
@@ -310,3 +310,46 @@ def test_a_withdrawn_quote_answers_410_with_its_citation_and_reason(client):
 def test_a_draft_quote_is_not_public(client):
     Quote.objects.filter(pk=201).update(status="draft")
     html_of(client, "/quotes/201/", status=404)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/quotes/", "/quotes/?q=wages", "/quotes/201/", "/authors/", "/documents/", "/claims/"]
+    + ["/topics/", "/authors/stalin/", "/documents/boettke-soviet-admissions/", "/topics/nep/"]
+    + ["/claims/stalinism-continued-leninism/"],
+)
+def test_no_page_needs_more_than_ten_queries(client, url):
+    assert queries_for(client, url) <= 10
+
+
+def test_a_quote_page_costs_the_same_with_many_claims_or_none(client):
+    with_stances = Stance.objects.values("quote").annotate(n=Count("id")).order_by("-n")[0]
+    without = Quote.objects.filter(stances=None).first()
+    assert with_stances["n"] >= 2
+    assert queries_for(client, f"/quotes/{with_stances['quote']}/") == queries_for(
+        client, f"/quotes/{without.pk}/"
+    )
+
+
+@pytest.mark.parametrize(
+    "url, feed",
+    [
+        ("/", "/feeds/quotes/"),
+        ("/topics/nep/", "/feeds/topics/nep/"),
+        ("/authors/lenin/", "/feeds/authors/lenin/"),
+        ("/claims/nep-was-viable-alternative/", "/feeds/claims/nep-was-viable-alternative/"),
+    ],
+)
+def test_pages_link_their_atom_feed(client, url, feed):
+    html = html_of(client, url)
+    assert '<link rel="alternate" type="application/atom+xml"' in html
+    assert f'href="{feed}"' in html
+    assert client.get(feed).status_code == 200
+
+
+def test_the_server_error_page_stands_alone_and_helps(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/quotes/"))
+    assert response.status_code == 500
+    assert b'href="/"' in response.content and b"Something went wrong" in response.content

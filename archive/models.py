@@ -1,11 +1,13 @@
 """The archive's six models: who said what, where it was found, and what it bears on."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
-from archive.verification import locate
+from archive.verification import locate, nearest_passage
 
 
 class DatePrecision(models.TextChoices):
@@ -57,6 +59,7 @@ class Topic(models.Model):
     )
 
     objects = SlugNaturalKeyManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["start_year", "name"]
@@ -110,6 +113,7 @@ class Author(models.Model):
     )
 
     objects = SlugNaturalKeyManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sort_name"]
@@ -173,6 +177,7 @@ class Document(models.Model):
     )
 
     objects = SlugNaturalKeyManager()
+    history = HistoricalRecords(m2m_fields=[authors])
 
     class Meta:
         ordering = ["published_on", "title"]
@@ -213,6 +218,7 @@ class Claim(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="claims")
 
     objects = SlugNaturalKeyManager()
+    history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
         ordering = ["text"]
@@ -263,6 +269,7 @@ class Quote(models.Model):
         DRAFT = "draft", "draft"
         PUBLISHED = "published", "published"
         WITHDRAWN = "withdrawn", "withdrawn"
+        MERGED = "merged", "merged into another quote"
 
     # The primary key is the quote's permanent URL (/quotes/<id>/). AutoField ids are never
     # reused: SQLite tables use AUTOINCREMENT and PostgreSQL sequences never go back.
@@ -320,12 +327,27 @@ class Quote(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
     claims = models.ManyToManyField(Claim, through="Stance", related_name="quotes")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
-    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_reason = models.TextField(
+        blank=True,
+        help_text="Shown to readers who follow a citation of a withdrawn quote. Required to "
+        "withdraw.",
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_quotes",
+        help_text="The quote that replaces this one; this quote's address will redirect there.",
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = UpdatedAtField(default=timezone.now, editable=False)
 
     objects = QuoteQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[topics], excluded_fields=["start_offset", "end_offset", "prefix", "suffix"]
+    )
 
     class Meta:
         ordering = ["said_start", "id"]
@@ -350,6 +372,15 @@ class Quote(models.Model):
                 condition=~Q(status="withdrawn") | ~Q(withdrawn_reason=""),
                 name="quote_withdrawal_has_reason",
             ),
+            # A merged quote's address redirects to the quote that replaced it.
+            models.CheckConstraint(
+                condition=Q(status="merged", merged_into__isnull=False)
+                | (~Q(status="merged") & Q(merged_into__isnull=True)),
+                name="quote_merged_names_its_replacement",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_into=F("pk")), name="quote_not_merged_into_itself"
+            ),
         ]
 
     def __str__(self):
@@ -360,9 +391,58 @@ class Quote(models.Model):
     def get_absolute_url(self):
         return reverse("quote-detail", args=[self.pk])
 
+    def clean(self):
+        """A quote that is not found verbatim in its document may be a draft, never published."""
+        if self.status == self.Status.PUBLISHED and self.document_id and self.text:
+            if self.find_in_document() is None:
+                closest = nearest_passage(self.text, self.document.text)
+                raise ValidationError(
+                    {
+                        "text": "These words are not in the document verbatim, so the quote "
+                        "cannot be published; save it as a draft or correct it. "
+                        + (f"Closest passage: “{closest}”" if closest else "Nothing alike.")
+                    }
+                )
+        if self.status == self.Status.MERGED and self.merged_into_id == self.pk:
+            raise ValidationError({"merged_into": "A quote cannot be merged into itself."})
+
     def find_in_document(self):
         """Where this quote stands in its document's text (a Location), or None."""
         return locate(self.text, self.document.text)
+
+    def relocate(self):
+        """Find the quote in its document again and set its place; True if it was found.
+
+        Only sets the fields; the caller saves. A quote no longer found loses its place (it is
+        "orphaned": readers stop seeing it) instead of being given a guessed one.
+        """
+        location = self.find_in_document()
+        if location is None:
+            self.start_offset = self.end_offset = None
+            self.prefix = self.suffix = ""
+            return False
+        self.start_offset, self.end_offset = location.start, location.end
+        self.prefix, self.suffix = location.prefix, location.suffix
+        return True
+
+    def withdraw(self, reason, when=None):
+        """Take the quote out of the archive; its address answers 410 with the reason."""
+        self.status = self.Status.WITHDRAWN
+        self.withdrawn_reason = reason
+        self.withdrawn_at = when or timezone.now()
+        self.merged_into = None
+
+    def merge_into(self, other):
+        """Replace this quote by another; its address answers 301 to the other's."""
+        if other.pk == self.pk:
+            raise ValidationError("A quote cannot be merged into itself.")
+        self.status = self.Status.MERGED
+        self.merged_into = other
+
+    @property
+    def is_orphaned(self):
+        """Published, but no longer found in its document (hidden from readers)."""
+        return self.status == self.Status.PUBLISHED and not self.is_located
 
     @property
     def is_located(self):
@@ -392,6 +472,7 @@ class Stance(models.Model):
     )
 
     objects = StanceManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["claim", "position", "quote"]

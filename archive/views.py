@@ -5,12 +5,13 @@ from collections import defaultdict
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from archive import citations, search
 from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
+from archive.permanence import final_replacement, follow_moves, get_by_slug
 from archive.timeline import claim_timeline
 
 QUOTES_PER_PAGE = 25
@@ -88,6 +89,8 @@ def quote_detail(request, pk):
         "document_url": document_url,
         "citation": citations.formatted(quote, permanent_url),
     }
+    if quote.status == Quote.Status.MERGED:
+        return redirect(final_replacement(quote).get_absolute_url(), permanent=True)
     if quote.status == Quote.Status.WITHDRAWN:
         return render(request, "archive/quote_withdrawn.html", context, status=410)
     if not quote.is_located:
@@ -101,6 +104,10 @@ def quote_citation(request, pk, fmt):
     export = citations.EXPORTS.get(fmt)
     if export is None:
         raise Http404("Citations come as cite.bib, cite.ris or cite.json.")
+    merged = Quote.objects.filter(pk=pk, status=Quote.Status.MERGED).first()
+    if merged is not None:
+        target = final_replacement(merged)
+        return redirect("quote-citation", pk=target.pk, fmt=fmt, permanent=True)
     quote = get_object_or_404(
         Quote.objects.published().with_speaker().prefetch_related("document__authors"), pk=pk
     )
@@ -126,8 +133,9 @@ def author_list(request):
     return render(request, "archive/author_list.html", {"page": page, "page_note": page_note})
 
 
+@follow_moves
 def author_detail(request, slug):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_by_slug(Author.objects, slug)
     quotes = list(
         author.quotes.published()
         .with_speaker()
@@ -181,8 +189,9 @@ def document_list(request):
     )
 
 
+@follow_moves
 def document_detail(request, slug):
-    document = get_object_or_404(Document.objects.prefetch_related("authors"), slug=slug)
+    document = get_by_slug(Document.objects.prefetch_related("authors"), slug)
     quotes = list(document.quotes.published().select_related("speaker").order_by("start_offset"))
     context = {
         "document": document,
@@ -208,8 +217,9 @@ def claim_list(request):
     return render(request, "archive/claim_list.html", {"claims": claims})
 
 
+@follow_moves
 def claim_detail(request, slug):
-    claim = get_object_or_404(Claim.objects.prefetch_related("topics"), slug=slug)
+    claim = get_by_slug(Claim.objects.prefetch_related("topics"), slug)
     stances = list(
         claim.stances.filter(quote__in=Quote.objects.published().values("pk"))
         .select_related("quote__speaker", "quote__document")
@@ -232,8 +242,9 @@ def topic_list(request):
     return render(request, "archive/topic_list.html", {"topics": topics})
 
 
+@follow_moves
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_by_slug(Topic.objects, slug)
     quotes = topic.quotes.published().with_speaker().order_by("said_start", "id")
     page, page_note = paginate(request, quotes, QUOTES_PER_PAGE)
     speakers = (

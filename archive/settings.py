@@ -21,6 +21,16 @@ def envbool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be 1 or 0, not {value!r}")
 
 
+def envint(name, default):
+    value = os.environ.get(name, "").strip()
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
 def envlist(name, default):
     value = os.environ.get(name, default)
     return [item.strip() for item in value.split(",") if item.strip()]
@@ -29,9 +39,11 @@ def envlist(name, default):
 DEBUG = envbool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
+LOCAL_ONLY = set(ALLOWED_HOSTS) <= LOCAL_HOSTS
+
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or set(ALLOWED_HOSTS) <= LOCAL_HOSTS:
+    if DEBUG or LOCAL_ONLY:
         # Only ever served on this machine: a fixed development key is harmless here.
         SECRET_KEY = "local-development-only-not-secret"
     else:
@@ -56,12 +68,15 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.syndication",
     "django_filters",
+    "csp",
     "simple_history",
     "archive",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,3 +129,44 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 ARCHIVE_FIXTURES = BASE_DIR / "fixtures"
 # The raw captures the fixtures were cleaned from (../shared/seeds beside the checkout).
 SEEDS_DIR = Path(os.environ.get("ARCHIVE_SEEDS_DIR", BASE_DIR.parent / "shared" / "seeds"))
+
+# Security. HTTPS settings are on whenever the site is served to other hosts with DEBUG off
+# (DJANGO_HTTPS=0 turns them off, e.g. behind a TLS proxy that already redirects).
+HTTPS = envbool("DJANGO_HTTPS", default=not DEBUG and not LOCAL_ONLY)
+if HTTPS:
+    SECURE_SSL_REDIRECT = envbool("DJANGO_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("DJANGO_HSTS_PRELOAD", default=True)
+if envbool("DJANGO_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_AGE = 12 * 60 * 60  # staff sessions end within 12 hours
+SESSION_COOKIE_HTTPONLY = True
+
+# No inline script anywhere. JSON-LD (<script type="application/ld+json">) is a data block,
+# which script-src does not govern, so it needs no nonce and cached pages stay valid.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in [
+        "accelerometer", "camera", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "payment", "usb",
+    ]
+}  # fmt: skip

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from archive import feeds, views
+from archive import feeds, revisions, views
 from archive.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("quotes/", views.quote_list, name="quote-list"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote-detail"),
     path("quotes/<int:pk>/cite.<str:fmt>", views.quote_citation, name="quote-citation"),
+    path("quotes/<int:pk>/v/", revisions.quote_revisions, name="quote-revisions"),
+    path("quotes/<int:pk>/v/<int:number>/", revisions.quote_revision, name="quote-revision"),
+    path(
+        "quotes/<int:pk>/v/<int:number>/cite.<str:fmt>",
+        revisions.quote_revision_citation,
+        name="quote-revision-citation",
+    ),
     path("authors/", views.author_list, name="author-list"),
     path("authors/<slug:slug>/", views.author_detail, name="author-detail"),
     path("documents/", views.document_list, name="document-list"),

@@ -6,12 +6,12 @@ link and id the quote's permanent URL.
 """
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from archive.models import Author, Claim, Quote, Topic
+from archive.permanence import follow_moves, get_by_slug
 
 FEED_LENGTH = 50
 SITE_NAME = "Who Said What"
@@ -64,11 +64,18 @@ class LatestQuotesFeed(QuoteFeed):
         return newest_quotes(Quote.objects.all())
 
 
-class TopicQuotesFeed(QuoteFeed):
+class SlugFeed(QuoteFeed):
+    """A feed for one topic, author or claim: an old slug redirects to the feed at the new one."""
+
+    def __call__(self, request, *args, **kwargs):
+        return follow_moves(super().__call__)(request, *args, **kwargs)
+
+
+class TopicQuotesFeed(SlugFeed):
     """Quotes newly added to one topic."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Topic, slug=slug)
+        return get_by_slug(Topic.objects, slug)
 
     def title(self, topic):
         return f"{SITE_NAME}: newly added quotes on {topic.name}"
@@ -83,11 +90,11 @@ class TopicQuotesFeed(QuoteFeed):
         return newest_quotes(Quote.objects.filter(topics=topic))
 
 
-class AuthorQuotesFeed(QuoteFeed):
+class AuthorQuotesFeed(SlugFeed):
     """Quotes newly added from one speaker."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Author, slug=slug)
+        return get_by_slug(Author.objects, slug)
 
     def title(self, author):
         return f"{SITE_NAME}: newly added quotes from {author.name}"
@@ -102,11 +109,11 @@ class AuthorQuotesFeed(QuoteFeed):
         return newest_quotes(Quote.objects.filter(speaker=author))
 
 
-class ClaimQuotesFeed(QuoteFeed):
+class ClaimQuotesFeed(SlugFeed):
     """Quotes newly attached to one claim, whichever side they take."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Claim, slug=slug)
+        return get_by_slug(Claim.objects, slug)
 
     def title(self, claim):
         return f"{SITE_NAME}: newly added quotes on the claim “{claim.text}”"

@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 
 
 class Moved(Exception):
-    def __init__(self, url):
-        self.url = url
+    def __init__(self, current):
+        self.current = current
+        self.url = current.get_absolute_url()
 
 
 class Gone(Exception):
@@ -32,18 +33,19 @@ def get_by_slug(queryset, slug):
     current = model.objects.filter(pk=past.id).first()
     if current is None:
         raise Gone(f"The {model._meta.verbose_name} “{past}” was removed from the archive.")
-    raise Moved(current.get_absolute_url())
+    raise Moved(current)
 
 
 def follow_moves(view):
-    """Turn Moved into a permanent redirect and Gone into a 410 page."""
+    """Turn Moved into a permanent redirect to the same view at the current slug, Gone into 410."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except Moved as moved:
-            return redirect(moved.url, permanent=True)
+            kwargs["slug"] = moved.current.slug
+            return redirect(request.resolver_match.view_name, *args, permanent=True, **kwargs)
         except Gone as gone:
             return render(request, "410.html", {"description": gone.description}, status=410)
 

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 
 from archive import citations, search
@@ -108,6 +108,13 @@ def quote_citation(request, pk, fmt):
     if merged is not None:
         target = final_replacement(merged)
         return redirect("quote-citation", pk=target.pk, fmt=fmt, permanent=True)
+    withdrawn = Quote.objects.filter(pk=pk, status=Quote.Status.WITHDRAWN).first()
+    if withdrawn is not None:
+        return HttpResponseGone(
+            f"Quote {pk} was withdrawn from the archive: {withdrawn.withdrawn_reason}\n"
+            f"Its page, with the citation as it was: {withdrawn.get_absolute_url()}\n",
+            content_type="text/plain; charset=utf-8",
+        )
     quote = get_object_or_404(
         Quote.objects.published().with_speaker().prefetch_related("document__authors"), pk=pk
     )

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 
-from archive import citations, search
+from archive import citations, revisions, search
 from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
@@ -96,6 +96,7 @@ def quote_detail(request, pk):
     if not quote.is_located:
         raise Http404("This quote is awaiting verification.")
     context["stances"] = Stance.objects.filter(quote=quote).select_related("claim")
+    context["revision_count"] = revisions.revision_count(quote.pk)
     context["structured_data"] = citations.json_ld_script(quote, permanent_url, document_url)
     return render(request, "archive/quote_detail.html", context)
 

@@ -9,11 +9,13 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
 
@@ -44,6 +46,13 @@ def model_admin_rules(app_model, curator_may_edit):
         f"admin:{app_model}_delete": SUPERUSER_ONLY,
         f"admin/{app}/{model}/<path:object_id>/": STAFF_REDIRECT,  # old-style link → change page
     }
+
+
+def login_record_rules(app_model):
+    """django-axes' records: superusers read them; logins make them, nobody adds one by hand."""
+    rules = model_admin_rules(app_model, False)
+    rules[f"admin:{app_model}_add"] = (LOGIN, 403, 403)
+    return rules
 
 
 ACCESS = {
@@ -98,6 +107,10 @@ ACCESS = {
     **model_admin_rules("auth_user", False),
     **model_admin_rules("auth_group", False),
     "admin:auth_user_password_change": SUPERUSER_ONLY,
+    # Login throttling records (django-axes): superusers only.
+    **login_record_rules("axes_accessattempt"),
+    **login_record_rules("axes_accessfailurelog"),
+    **login_record_rules("axes_accesslog"),
 }
 
 HOW_TO_ADD_A_RULE = """
@@ -174,7 +187,20 @@ def admin_objects(superuser):
         "archive/stance": Stance.objects.order_by("pk").first(),
         "auth/user": superuser,
         "auth/group": Group.objects.get(name="Curators"),
+        **login_records(),
     }
+
+
+def login_records():
+    """One record of each kind django-axes keeps, as a failed login would leave them."""
+    who = {"username": "someone", "ip_address": "10.0.0.1", "user_agent": "test"}
+    seen = {"http_accept": "*/*", "path_info": "/admin/login/", "attempt_time": timezone.now()}
+    attempt, _ = AccessAttempt.objects.get_or_create(
+        **who, defaults={**seen, "get_data": "", "post_data": "", "failures_since_start": 1}
+    )
+    failure = AccessFailureLog.objects.first() or AccessFailureLog.objects.create(**who, **seen)
+    log = AccessLog.objects.first() or AccessLog.objects.create(**who, **seen)
+    return {"axes/accessattempt": attempt, "axes/accessfailurelog": failure, "axes/accesslog": log}
 
 
 def url_values(pattern, superuser):

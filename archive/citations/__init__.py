@@ -13,9 +13,13 @@ What a citation of a quote says, in every format:
 - The quote is cited as found: "Quoted in" the document (its authors, title, publication and
   date), or just "In" the document when the speaker wrote it.
 - Then the archive, "Who Said What", the permanent URL and the date it was accessed (today).
+- A citation of one revision (an optional `revision`, a `Revision(number, day)`) names it
+  after the archive, "revision 2 of November 21, 2026", and its URL is the revision's,
+  `https://…/quotes/<id>/v/<n>/`; the quote's values are those the revision recorded.
 """
 
 from archive.citations.exports import EXPORTS, Export
+from archive.citations.facts import Revision
 from archive.citations.structured import json_ld, json_ld_script, meta_tags
 from archive.citations.styles import Citations, Formatted, formatted
 
@@ -24,6 +28,7 @@ __all__ = [
     "Citations",
     "Export",
     "Formatted",
+    "Revision",
     "formatted",
     "json_ld",
     "json_ld_script",

@@ -11,6 +11,7 @@ from archive.citations.facts import (
     collapse,
     facts,
     inverted_name,
+    revision_label,
     single_date,
     split_name,
 )
@@ -31,8 +32,12 @@ class Export:
 
 
 def export_note(quote, f):
-    """Plain text for an export's note: where the quote was found and its original source."""
+    """Plain text for an export's note: the revision cited, if one is, where the quote was
+    found and its original source."""
     note = render_text(chicago_found_in(f))
+    if f.revision:
+        label = revision_label(f.revision)
+        note = f"{label[0].upper()}{label[1:]}. {note}"
     if quote.original_source:
         note += " Original source: " + close(collapse(quote.original_source), ".")
     if quote.via:
@@ -40,8 +45,9 @@ def export_note(quote, f):
     return note
 
 
-def entry_key(quote):
-    return f"quote{quote.pk}"
+def entry_key(quote, revision=None):
+    """ "quote207"; "quote207v2" for revision 2."""
+    return f"quote{quote.pk}" + (f"v{revision.number}" if revision else "")
 
 
 # BibTeX's special characters, written so that LaTeX prints them as they are.
@@ -71,9 +77,12 @@ def bibtex_name(author):
     return name if split_name(author) else "{" + name + "}"
 
 
-def render_bibtex(quote, permanent_url, accessed=None):
-    """A biblatex @misc entry keyed quote<id>; date is biblatex's (partial or range) ISO date."""
-    f = facts(quote, permanent_url, accessed)
+def render_bibtex(quote, permanent_url, accessed=None, revision=None):
+    """A biblatex @misc entry keyed quote<id>; date is biblatex's (partial or range) ISO date.
+
+    A revision is keyed quote<id>v<n>, with version = {<n>} and the note naming it.
+    """
+    f = facts(quote, permanent_url, accessed, revision)
     fields = [
         ("author", bibtex_name(quote.speaker)),
         ("title", bibtex_escape(f.title)),
@@ -82,12 +91,16 @@ def render_bibtex(quote, permanent_url, accessed=None):
         fields += [("date", quote.said_iso), ("year", str(quote.said_start.year))]
     fields += [
         ("howpublished", bibtex_escape(SITE_NAME)),
+    ]
+    if revision:
+        fields.append(("version", str(revision.number)))
+    fields += [
         ("url", permanent_url),
         ("urldate", f.accessed.isoformat()),
         ("note", bibtex_escape(export_note(quote, f))),
         ("abstract", bibtex_escape(quote.text)),
     ]
-    lines = [f"@misc{{{entry_key(quote)},"]
+    lines = [f"@misc{{{entry_key(quote, revision)},"]
     lines += [f"  {name} = {{{value}}}," for name, value in fields]
     return "\n".join(lines) + "\n}\n"
 
@@ -99,14 +112,18 @@ def ris_date(quote):
     return "/".join(parts[:3]) + "/"
 
 
-def render_ris(quote, permanent_url, accessed=None):
-    """An RIS record of type GEN; every value on one line."""
-    f = facts(quote, permanent_url, accessed)
+def render_ris(quote, permanent_url, accessed=None, revision=None):
+    """An RIS record of type GEN; every value on one line. A revision is named in ET."""
+    f = facts(quote, permanent_url, accessed, revision)
     tags = [("TY", "GEN"), ("AU", inverted_name(quote.speaker)), ("TI", f.title)]
     if quote.said_start:
         tags += [("PY", str(quote.said_start.year)), ("DA", ris_date(quote))]
     tags += [
         ("T2", quote.document.title),
+    ]
+    if revision:
+        tags.append(("ET", revision_label(revision)))
+    tags += [
         ("PB", SITE_NAME),
         ("UR", permanent_url),
         ("Y2", f.accessed.strftime("%Y/%m/%d/")),
@@ -142,17 +159,22 @@ def csl_issued(quote):
     return {"date-parts": [date_parts(quote.said_start, quote.said_precision)]}
 
 
-def csl_item(quote, permanent_url, accessed=None):
-    """The quote as a CSL-JSON item of type "document", found in its document."""
-    f = facts(quote, permanent_url, accessed)
+def csl_item(quote, permanent_url, accessed=None, revision=None):
+    """The quote as a CSL-JSON item of type "document", found in its document.
+
+    A revision is item quote<id>v<n>, with its number as "version" and the note naming it.
+    """
+    f = facts(quote, permanent_url, accessed, revision)
     item = {
-        "id": entry_key(quote),
+        "id": entry_key(quote, revision),
         "type": "document",
         "title": f.title,
         "author": [csl_name(quote.speaker)],
     }
     if quote.said_start:
         item["issued"] = csl_issued(quote)
+    if revision:
+        item["version"] = str(revision.number)
     item.update(
         {
             "container-title": quote.document.title,
@@ -166,9 +188,9 @@ def csl_item(quote, permanent_url, accessed=None):
     return item
 
 
-def render_csl_json(quote, permanent_url, accessed=None):
+def render_csl_json(quote, permanent_url, accessed=None, revision=None):
     """A CSL-JSON array of one item."""
-    item = csl_item(quote, permanent_url, accessed)
+    item = csl_item(quote, permanent_url, accessed, revision)
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 

@@ -130,6 +130,28 @@ def single_date(quote):
     return quote.said_iso
 
 
+# Revisions.
+
+
+@dataclass(frozen=True)
+class Revision:
+    """Which revision of a quote a citation names: its number and the day it was recorded.
+
+    A citation of a revision cites the quote as it read then, at its revision URL
+    /quotes/<id>/v/<n>/, and says so: "revision 2 of November 21, 2026".
+    """
+
+    number: int
+    day: date
+
+
+def revision_label(revision, style="chicago"):
+    """ "revision 2 of November 21, 2026" (MLA: "… of 21 Nov. 2026"); "" for no revision."""
+    if revision is None:
+        return ""
+    return f"revision {revision.number} of {accessed_date(revision.day, style)}"
+
+
 # Facts every style needs.
 
 
@@ -143,10 +165,11 @@ class Facts:
     said_repeats_document: bool
     url: str
     accessed: date
+    revision: Revision | None = None
 
 
-def facts(quote, url, accessed=None):
-    """What the citations say about a quote, worked out once."""
+def facts(quote, url, accessed=None, revision=None):
+    """What the citations say about a quote (or one revision of it), worked out once."""
     document = quote.document
     authors = list(document.authors.all())
     own_words = quote.speaker_id in {author.pk for author in authors}
@@ -159,6 +182,7 @@ def facts(quote, url, accessed=None):
         said_repeats_document=own_words and quote.said_iso == document.published_iso,
         url=url,
         accessed=accessed or timezone.localdate(),
+        revision=revision,
     )
 
 

@@ -50,12 +50,13 @@ def schema_agent(author):
     return {"@type": kind, "name": author.name}
 
 
-def json_ld(quote, permanent_url, document_url):
+def json_ld(quote, permanent_url, document_url, revision=None):
     """The quote as a schema.org Quotation (a dict).
 
     dateCreated is quote.said_iso: a partial date ("1921", "1921-02") or, for a range, an
     ISO 8601 interval ("1988-05-01/1988-08-31"); left out when unknown. isPartOf is the
-    document the quote was found in, with its page on this site as url.
+    document the quote was found in, with its page on this site as url. A revision
+    (facts.Revision) adds its number as "version"; permanent_url is then its address.
     """
     document = quote.document
     part_of = {
@@ -76,6 +77,8 @@ def json_ld(quote, permanent_url, document_url):
     }
     if quote.said_iso:
         data["dateCreated"] = quote.said_iso
+    if revision:
+        data["version"] = str(revision.number)
     data["isPartOf"] = part_of
     if quote.original_source:
         data["citation"] = quote.original_source
@@ -93,9 +96,10 @@ JSON_SCRIPT_ESCAPES = {
 }
 
 
-def json_ld_script(quote, permanent_url, document_url):
+def json_ld_script(quote, permanent_url, document_url, revision=None):
     """The whole <script type="application/ld+json"> element, safe to put in a page."""
-    data = json.dumps(json_ld(quote, permanent_url, document_url), ensure_ascii=False, indent=2)
+    data = json_ld(quote, permanent_url, document_url, revision)
+    data = json.dumps(data, ensure_ascii=False, indent=2)
     return format_html(
         '<script type="application/ld+json">{}</script>',
         mark_safe(data.translate(JSON_SCRIPT_ESCAPES)),

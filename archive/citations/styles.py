@@ -19,6 +19,7 @@ from archive.citations.facts import (
     join_names,
     publication,
     published_date,
+    revision_label,
     said_date,
 )
 from archive.citations.structured import meta_tags
@@ -133,7 +134,7 @@ def chicago_parts(quote, f):
         sentence(Quoted(f.title)),
         sentence("" if f.said_repeats_document else said_date(quote, "chicago")),
         chicago_found_in(f),
-        sentence(SITE_NAME),
+        sentence(SITE_NAME, revision_label(f.revision)),
         sentence("Accessed " + accessed_date(f.accessed, "chicago")),
         sentence(Link(f.url)),
     )
@@ -158,7 +159,7 @@ def mla_parts(quote, f):
         sentence(Quoted(f.title)),
         sentence("" if f.said_repeats_document else said_date(quote, "mla")),
         sentence(*found, publication(document), published_date(document, "mla")),
-        sentence(Cite(SITE_NAME), Link(f.url)),
+        sentence(Cite(SITE_NAME), revision_label(f.revision, "mla"), Link(f.url)),
         sentence("Accessed " + accessed_date(f.accessed, "mla")),
     )
 
@@ -187,7 +188,7 @@ def apa_parts(quote, f):
         sentence(f"({said_date(quote, 'apa') or 'n.d.'})"),
         sentence([Cite(f.title), " [Quotation]"]),
         sentence(*found, publication(document)),
-        sentence(SITE_NAME),
+        sentence(SITE_NAME, revision_label(f.revision)),
     )
     return parts + [f" Retrieved {accessed_date(f.accessed, 'apa')}, from ", Link(f.url)]
 
@@ -199,9 +200,13 @@ STYLES = [
 ]
 
 
-def formatted(quote, permanent_url, accessed=None):
-    """The quote's citations in Chicago, MLA and APA style, and its meta tags."""
-    f = facts(quote, permanent_url, accessed)
+def formatted(quote, permanent_url, accessed=None, revision=None):
+    """The quote's citations in Chicago, MLA and APA style, and its meta tags.
+
+    With a `revision` (facts.Revision), the citations cite that revision, whose address
+    permanent_url then is: "… Who Said What, revision 2 of November 21, 2026. …".
+    """
+    f = facts(quote, permanent_url, accessed, revision)
     styles = {}
     for key, label, build in STYLES:
         parts = build(quote, f)

@@ -405,3 +405,43 @@ def test_a_claim_page_edits_its_stances_inline(admin_client):
         "/admin/autocomplete/?app_label=archive&model_name=stance&field_name=quote&term=misprints"
     )
     assert "201" in [result["id"] for result in response.json()["results"]]
+
+
+def test_one_admin_save_is_one_revision_even_when_topics_change_too(curator):
+    before = Quote.history.filter(id=201).count()
+    form = curator.get("/admin/archive/quote/201/change/")
+    topics = form_data(form)["topics"] + [str(Topic.objects.get(slug="nep").pk)]
+    original = Quote.objects.get(pk=201).original_source
+    response = curator.post(
+        "/admin/archive/quote/201/change/",
+        form_data(form, topics=topics, original_source="Checked", change_reason="Added a topic"),
+    )
+    assert response.status_code == 302
+    records = Quote.history.filter(id=201).order_by("history_date", "history_id")
+    assert records.count() == before + 1
+    latest = records.last()
+    assert latest.original_source == "Checked" != original
+    assert {row.topic.slug for row in latest.topics.all()} >= {"nep"}
+    assert latest.history_change_reason == "Added a topic"
+
+
+def test_adding_a_quote_records_it_as_created(admin_client):
+    form = admin_client.get("/admin/archive/quote/add/")
+    document = Document.objects.get(slug="boettke-soviet-admissions")
+    author = Author.objects.get(slug="peter-boettke")
+    words = document.text[document.text.index("Stalinism is") :][:40].rsplit(" ", 1)[0]
+    response = admin_client.post(
+        "/admin/archive/quote/add/",
+        form_data(
+            form,
+            text=words,
+            speaker=str(author.pk),
+            document=str(document.pk),
+            status="draft",
+            attribution="verified",
+            **{"stances-TOTAL_FORMS": "0", "stances-INITIAL_FORMS": "0"},
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    quote = Quote.objects.get(text=words)
+    assert [r.history_type for r in quote.history.all()] == ["+"]

@@ -44,9 +44,23 @@ class CuratedAdmin(SimpleHistoryAdmin):
         return field
 
     def save_model(self, request, obj, form, change):
-        """Record the curator's reason on the history record this save creates."""
+        """Save, but record no history yet: many-to-many fields are saved afterwards."""
         obj._change_reason = form.cleaned_data.get("change_reason") or None
+        obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Save topics and inline rows, then record the change once, as it now stands.
+
+        Otherwise one admin save could leave two history records (the row, then its topics),
+        and a revision permalink would show a state the quote never had.
+        """
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        del obj.skip_history_when_saving
+        obj.save()
+        if not change:
+            obj.history.filter(history_id=obj.history.latest().history_id).update(history_type="+")
 
     def save_formset(self, request, form, formset, change):
         """Inline rows (stances) are recorded with the same reason as the parent's change."""

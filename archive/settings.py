@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "archive.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
@@ -87,6 +88,7 @@ def excerpt_view(model_admin, request, object_id):
     return TemplateResponse(request, "admin/archive/document/excerpt.html", context)
 
 
+@transaction.atomic
 def create_quote(model_admin, request, form, status):
     """Save the new quote with its place (if found), record it, and open its admin page."""
     quote = form.save(commit=False)

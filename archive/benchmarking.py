@@ -1,0 +1,305 @@
+"""Server time and SQL queries of the reader's pages on a synthetic corpus (`manage.py benchmark`).
+
+Pages are requested in-process through Django's test client (the whole middleware stack, no
+network and no server in front): one warm-up request, whose SQL queries are counted, then
+`repeat` timed requests. Two floors are measured beside them: the bare SQL of the quote
+list's search (what `search_quotes` produces, with the page's LIMIT, run on a cursor), and a
+static file served by WhiteNoise through the same stack. Speed is only measured here; the
+tests never assert it.
+"""
+
+import math
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import django
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from archive.filters import QuoteFilter
+from archive.models import Author, Claim, Document, Quote, Topic
+from archive.synthetic import MARKER_SLUG, Seeder, vocabulary
+from archive.views import QUOTES_PER_PAGE
+
+STATIC_PATH = "/static/css/site.css"
+
+
+@dataclass
+class Row:
+    size: int
+    page: str
+    url: str
+    times: list
+    queries: int
+
+    @property
+    def median(self):
+        return statistics.median(self.times) * 1000
+
+    @property
+    def p95(self):
+        ordered = sorted(self.times)
+        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] * 1000
+
+
+def machine():
+    """One line about the machine and the database."""
+    memory = ""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = int(re.search(r"MemTotal:\s+(\d+)", meminfo.read()).group(1))
+            memory = f"{kib / 1024 / 1024:.1f} GiB memory"
+    except (OSError, AttributeError):
+        memory = "memory unknown"
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read())
+            cpu = found.group(1).strip() if found else cpu
+    except OSError:
+        pass
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+            cursor.execute("SHOW shared_buffers")
+            database = f"PostgreSQL {version} (shared_buffers {cursor.fetchone()[0]})"
+    else:
+        database = f"SQLite {sqlite3.sqlite_version}"
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, Django {django.get_version()}, {database}"
+    )
+
+
+def pages(common_word):
+    """(name, url) of every page measured, chosen from the corpus as it is now, and the rare
+    phrase searched for."""
+    published = Quote.objects.published()
+    total = published.count()
+    topic = (
+        Topic.objects.exclude(slug=MARKER_SLUG)
+        .annotate(n=Count("quotes"))
+        .order_by("-n", "id")
+        .first()
+    )
+    middle = published.order_by("id")[total // 2]
+    phrase = re.findall(r"[a-z]+", middle.text.lower())[1:4]
+    quote = (
+        published.annotate(n=Count("stances"), t=Count("topics", distinct=True))
+        .filter(n__gte=1, t__gte=2)
+        .order_by("id")
+        .first()
+    ) or middle
+    speakers = list(Author.objects.annotate(n=Count("quotes")).filter(n__gt=0).order_by("-n", "id"))
+    document = Document.objects.annotate(n=Count("quotes")).order_by("-n", "id").first()
+    claim = Claim.objects.annotate(n=Count("stances")).order_by("-n", "id").first()
+    last_page = max(1, math.ceil(total / QUOTES_PER_PAGE))
+    three = urlencode({"topic": topic.slug, "attribution": "verified", "kind": "article"})
+    rare = '"' + " ".join(phrase) + '"'
+    return [
+        ("home", "/"),
+        ("quote list", "/quotes/"),
+        ("quote list, 3 filters", f"/quotes/?{three}"),
+        ("search, common word", "/quotes/?" + urlencode({"q": common_word})),
+        ("search, rare phrase", "/quotes/?" + urlencode({"q": rare})),
+        (f"quote list, last page ({last_page})", f"/quotes/?page={last_page}"),
+        ("quote page", quote.get_absolute_url()),
+        (
+            f"author page, most quoted ({speakers[0].n} quotes)",
+            speakers[0].get_absolute_url(),
+        ),
+        (
+            f"author page, median ({speakers[len(speakers) // 2].n} quotes)",
+            speakers[len(speakers) // 2].get_absolute_url(),
+        ),
+        (f"document page ({document.n} quotes)", document.get_absolute_url()),
+        (f"claim page ({claim.n} stances)", claim.get_absolute_url()),
+    ], rare
+
+
+def timed(function, repeat, budget, prepare=None):
+    """Seconds each call took: `repeat` calls, fewer (at least 3) if `budget` seconds run out.
+    `prepare` runs before each call, untimed."""
+    times = []
+    started = time.perf_counter()
+    for i in range(repeat):
+        if prepare is not None:
+            prepare()
+        before = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - before)
+        if i >= 2 and time.perf_counter() - started > budget:
+            break
+    return times
+
+
+def measure_page(client, size, name, url, repeat, budget, cold=True):
+    """Time `url`. Cold: Django's cache (a private one, see run()) is emptied before each
+    request, so that every request renders the page, as a first visit or a new search does."""
+    prepare = cache.clear if cold else None
+    if prepare:
+        prepare()
+    else:
+        client.get(url)  # fills the cache: the counted request below is a hit
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)  # warm-up, and the query count
+    queries = len(captured)  # now: later requests empty the query log
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
+
+    def get():
+        answer = client.get(url)
+        if hasattr(answer, "streaming_content"):
+            b"".join(answer.streaming_content)
+
+    return Row(size, name, url, timed(get, repeat, budget, prepare), queries)
+
+
+def search_queryset(words):
+    filterset = QuoteFilter({"q": words}, queryset=Quote.objects.published())
+    return filterset, filterset.ordered(filterset.qs.with_speaker())[:QUOTES_PER_PAGE]
+
+
+def measure_bare_sql(size, name, words, repeat, budget):
+    _, queryset = search_queryset(words)
+    sql, params = queryset.query.sql_with_params()
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    run()
+    return Row(size, name, sql, timed(run, repeat, budget), 1)
+
+
+def measure_facets(size, name, words, repeat, budget):
+    def run():
+        filterset, _ = search_queryset(words)
+        filterset.is_valid()
+        filterset.facets()
+
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    queries = len(captured)
+    return Row(size, name, f"q={words}", timed(run, repeat, budget), queries)
+
+
+def measure_size(size, repeat, budget, common_word, out, cold=True):
+    client = Client(HTTP_HOST="localhost")
+    rows = []
+    chosen, rare = pages(common_word)
+    for name, url in chosen:
+        rows.append(measure_page(client, size, name, url, repeat, budget, cold))
+        out(f"  {size:>7} {name}: {rows[-1].median:.1f} ms median, {rows[-1].queries} queries")
+    for label, words in [("common word", common_word), ("rare phrase", rare)]:
+        rows.append(
+            measure_bare_sql(size, f"floor: bare SQL of search, {label}", words, repeat, budget)
+        )
+        out(f"  {size:>7} {rows[-1].page}: {rows[-1].median:.1f} ms median")
+    rows.append(
+        measure_facets(size, "facet counts alone, search common word", common_word, repeat, budget)
+    )
+    if cold:
+        warm = measure_page(client, size, "quote list, from the page cache", "/quotes/", repeat,
+                            budget, cold=False)  # fmt: skip
+        rows.append(warm)
+    rows.append(measure_page(client, size, "floor: static file", STATIC_PATH, repeat, budget))
+    out(f"  {size:>7} floor: static file: {rows[-1].median:.2f} ms median")
+    return rows
+
+
+def table(rows):
+    lines = [
+        "| size | page | median ms | p95 ms | queries | requests |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.size:,} | {row.page} | {row.median:.1f} | {row.p95:.1f} | {row.queries} "
+            f"| {len(row.times)} |"
+        )
+    return "\n".join(lines)
+
+
+def misses(rows):
+    """The performance targets each row misses, as lines of text."""
+    found = []
+    by = {(row.size, row.page): row for row in rows}
+    for row in rows:
+        if row.page.startswith(("floor", "facet")) or "page cache" in row.page:
+            continue
+        if row.queries > 10:
+            found.append(f"{row.size:,} {row.page}: {row.queries} SQL queries (target ≤ 10)")
+        if row.p95 > 100:
+            found.append(f"{row.size:,} {row.page}: p95 {row.p95:.0f} ms (target ≤ 100 ms)")
+    for size in sorted({row.size for row in rows}):
+        for label in ["common word", "rare phrase"]:
+            page = by.get((size, f"search, {label}"))
+            floor = by.get((size, f"floor: bare SQL of search, {label}"))
+            if page and floor and page.p95 > 2 * floor.p95:
+                found.append(
+                    f"{size:,} search, {label}: p95 {page.p95:.1f} ms is "
+                    f"{page.p95 / floor.p95:.1f}× the bare SQL's {floor.p95:.1f} ms (target ≤ 2×)"
+                )
+            if page and connection.vendor == "postgresql" and size >= 100_000 and page.p95 > 50:
+                found.append(f"{size:,} search, {label}: p95 {page.p95:.0f} ms (target ≤ 50 ms)")
+        facets = by.get((size, "facet counts alone, search common word"))
+        results = by.get((size, "floor: bare SQL of search, common word"))
+        if facets and results and facets.median > results.median:
+            found.append(
+                f"{size:,} facet counts take {facets.median:.1f} ms, the results "
+                f"{results.median:.1f} ms (target: facets no slower than the results)"
+            )
+    sizes = sorted({row.size for row in rows})
+    deep = {row.size: row for row in rows if row.page.startswith("quote list, last page")}
+    if len(sizes) >= 2 and all(size in deep for size in sizes):
+        first, last = sizes[0], sizes[-1]
+        growth = deep[last].median / deep[first].median
+        if growth > 0.5 * last / first:
+            found.append(
+                f"last page of the quote list: {deep[first].median:.1f} ms at {first:,}, "
+                f"{deep[last].median:.1f} ms at {last:,} ({growth:.0f}× for {last / first:.0f}× "
+                "the quotes: about linear)"
+            )
+    return found
+
+
+PRIVATE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "archive-benchmark",
+    }
+}
+
+
+def run(sizes, repeat, seed, budget, out, cold=True):
+    """Seed each size in turn (growing one synthetic corpus) and measure; the rows measured.
+
+    Django's cache is replaced by a private in-process one for the run, so that emptying it
+    never touches a cache shared with a real site."""
+    common_word = vocabulary()[0][0]
+    rows = []
+    with tempfile.TemporaryDirectory() as static_root:
+        with override_settings(STATIC_ROOT=static_root, CACHES=PRIVATE_CACHE):
+            call_command("collectstatic", interactive=False, verbosity=0)
+            for size in sizes:
+                started = time.perf_counter()
+                Seeder(seed, out=None).grow(size)
+                out(f"Corpus of {size:,} quotes ready in {time.perf_counter() - started:.1f} s")
+                rows += measure_size(size, repeat, budget, common_word, out, cold)
+    return rows

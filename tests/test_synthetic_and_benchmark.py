@@ -1,0 +1,154 @@
+"""seed_synthetic and benchmark: a synthetic corpus, never in the real archive's database.
+
+Speed is measured by `manage.py benchmark`, never asserted here.
+"""
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from archive.models import Quote
+
+MANAGE = Path(settings.BASE_DIR) / "manage.py"
+PAGES = [
+    "home",
+    "quote list",
+    "quote list, 3 filters",
+    "search, common word",
+    "search, rare phrase",
+    "quote list, last page",
+    "quote page",
+    "author page, most quoted",
+    "author page, median",
+    "document page",
+    "claim page",
+    "floor: bare SQL of search, common word",
+    "floor: bare SQL of search, rare phrase",
+    "facet counts alone, search common word",
+    "floor: static file",
+]
+
+
+@pytest.mark.django_db
+def test_refuses_the_real_archive():
+    held = Quote.objects.count()
+    assert held  # the test database holds the real archive
+    with pytest.raises(CommandError, match="real archive data"):
+        call_command("seed_synthetic", quotes=100)
+    with pytest.raises(CommandError, match="real archive data"):
+        call_command("benchmark", sizes="100", repeat=1)
+    assert Quote.objects.count() == held
+    assert not Quote.objects.filter(text__startswith="Synthetic").exists()
+
+
+def manage(database, *args):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    return subprocess.run(
+        [sys.executable, str(MANAGE), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=settings.BASE_DIR,
+    )
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """A freshly migrated, empty SQLite file, to copy."""
+    database = tmp_path_factory.mktemp("synthetic") / "empty.sqlite3"
+    result = manage(database, "migrate", "--noinput", "-v0")
+    assert result.returncode == 0, result.stderr
+    return database
+
+
+@pytest.fixture
+def empty_database(migrated, tmp_path):
+    database = tmp_path / "x.sqlite3"
+    shutil.copy(migrated, database)
+    return database
+
+
+def count(database, sql):
+    with sqlite3.connect(database) as db:
+        return db.execute(sql).fetchone()[0]
+
+
+def test_seeds_a_corpus_in_the_promised_proportions(empty_database, migrated, tmp_path):
+    database = empty_database
+    result = manage(database, "seed_synthetic", "--quotes", "600", "--seed", "1")
+    assert result.returncode == 0, result.stderr
+    assert "600/600 quotes" in result.stdout and "quotes/s" in result.stdout
+
+    quotes = count(database, "SELECT count(*) FROM archive_quote")
+    assert quotes == 600
+    assert count(database, "SELECT count(*) FROM archive_author") == 100  # N/6
+    assert count(database, "SELECT count(*) FROM archive_document") == 12  # N/50
+    assert count(database, "SELECT count(*) FROM archive_claim") == 30  # N/20
+    stances = count(database, "SELECT count(*) FROM archive_stance")
+    assert 0.45 * quotes <= stances <= 0.65 * quotes
+    per_quote = "SELECT count(*) AS n FROM archive_quote_topics GROUP BY quote_id"
+    assert count(database, f"SELECT min(n) FROM ({per_quote})") == 1
+    assert count(database, f"SELECT max(n) FROM ({per_quote})") == 3
+    assert count(database, f"SELECT count(*) FROM ({per_quote})") == quotes
+    assert count(database, "SELECT count(*) FROM archive_topic WHERE slug = 'synthetic-corpus'")
+    assert count(database, "SELECT count(*) FROM archive_topic") == 15  # the real 14 + marker
+    # Everything is named as synthetic; nothing passes for a real document or person.
+    assert (
+        count(database, "SELECT count(*) FROM archive_author WHERE name NOT LIKE 'Synthetic %'")
+        == 0
+    )
+    assert (
+        count(database, "SELECT count(*) FROM archive_document WHERE title NOT LIKE 'Synthetic %'")
+        == 0
+    )
+    sizes = "SELECT length(text) AS n FROM archive_document"
+    assert count(database, f"SELECT min(n) FROM ({sizes})") >= 20_000
+    assert count(database, f"SELECT max(n) FROM ({sizes})") <= 60_000
+    # A few speakers are very frequent.
+    top = count(
+        database,
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM archive_quote GROUP BY speaker_id)",
+    )
+    assert top >= 15
+
+    verified = manage(database, "verify_quotes")
+    assert verified.returncode == 0, verified.stderr
+    assert "All 600 quotes found verbatim" in verified.stdout
+
+    # The same seed gives the same corpus.
+    copy = tmp_path / "again.sqlite3"
+    shutil.copy(migrated, copy)
+    assert manage(copy, "seed_synthetic", "--quotes", "600", "--seed", "1").returncode == 0
+    texts = "SELECT group_concat(text || speaker_id, '|') FROM archive_quote"
+    assert count(copy, texts) == count(database, texts)
+
+    # It grows, and refuses nothing it made itself.
+    again = manage(database, "seed_synthetic", "--quotes", "700", "--seed", "1")
+    assert again.returncode == 0, again.stderr
+    assert count(database, "SELECT count(*) FROM archive_quote") == 700
+
+
+def test_benchmark_prints_every_page_with_its_queries(empty_database):
+    database = empty_database
+    result = manage(database, "benchmark", "--sizes", "300", "--repeat", "3")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "| size | page | median ms | p95 ms | queries |" in out
+    assert "cores" in out and "Python" in out and "Django" in out and "SQLite" in out
+    rows = [line for line in out.splitlines() if line.startswith("| 300 |")]
+    for page in PAGES:
+        found = [row for row in rows if row.split("|")[2].strip().startswith(page)]
+        assert found, f"no row for {page}"
+        queries = found[0].split("|")[5].strip()
+        assert queries.isdigit()
+        if not page.startswith(("floor", "facet")):
+            assert int(queries) >= 1, page

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from archive import citations
+from archive.caching import reader_page
 from archive.models import Author, Document, Quote
 from archive.permanence import final_replacement
 
@@ -149,6 +150,7 @@ def chosen(records, number):
     return Revision(number, records[number - 1], [])
 
 
+@reader_page
 def quote_revisions(request, pk):
     """/quotes/<id>/v/: every revision of the quote, with its date, reason and what changed."""
     records = public_records(pk)
@@ -172,6 +174,7 @@ def render_list(request, pk, records, missing=None, status=200):
     return render(request, "archive/quote_revisions.html", context, status=status)
 
 
+@reader_page
 def quote_revision(request, pk, number):
     """/quotes/<id>/v/<n>/: the quote exactly as it read at revision n, citable as such."""
     records = public_records(pk)
@@ -200,6 +203,7 @@ def quote_revision(request, pk, number):
     return render(request, "archive/quote_revision.html", context)
 
 
+@reader_page
 def quote_revision_citation(request, pk, number, fmt):
     """/quotes/<id>/v/<n>/cite.<fmt>: a citation file naming revision n and its address."""
     export = citations.EXPORTS.get(fmt)

@@ -56,7 +56,31 @@ if not SECRET_KEY:
 DATABASE_URL = os.environ.get("DATABASE_URL", "") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 if not DATABASE_URL.startswith(("sqlite:", "postgres:", "postgresql:")):
     raise ImproperlyConfigured("DATABASE_URL must start with sqlite:/// or postgres://")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+
+
+def database(url):
+    """One DATABASES entry. On PostgreSQL, Django's psycopg 3 connection pool (per process; off
+    with DATABASE_POOL=0), which needs CONN_MAX_AGE=0."""
+    if not url.startswith(("sqlite:", "postgres:", "postgresql:")):
+        raise ImproperlyConfigured("Database URLs must start with sqlite:/// or postgres://")
+    config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql" and envbool("DATABASE_POOL", True):
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": envint("DATABASE_POOL_MIN_SIZE", 1),
+            "max_size": envint("DATABASE_POOL_MAX_SIZE", 4),
+            # Short: while the database is away, a request waits this long before its 503.
+            "timeout": envint("DATABASE_POOL_TIMEOUT", 3),
+        }
+    return config
+
+
+DATABASES = {"default": database(DATABASE_URL)}
+# Read replica: the archive's reader pages read from it; writes, staff sessions, logins and
+# migrations stay on the primary (archive/routers.py). Tests use the primary as its mirror.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**database(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["archive.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 INSTALLED_APPS = [
@@ -141,6 +165,34 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Cache: shared by every app server when CACHE_URL names Redis (redis://host:6379/0) or
+# memcached (memcached://host:11211); otherwise in the process's memory.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("memcached://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": CACHE_URL.removeprefix("memcached://").rstrip("/").split(","),
+        }
+    }
+elif CACHE_URL in {"", "locmem://"}:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss:// or memcached://")
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "wsw")
+# Reader pages (archive/caching.py): how long browsers and a CDN may keep one; how long a stored
+# copy of a heavy page lives (each curation makes new ones); how often the archive's last change
+# is read from the database; how long after a change pages are neither stored nor validated
+# (replicas may lag behind the primary).
+ARCHIVE_HTTP_MAX_AGE = envint("ARCHIVE_HTTP_MAX_AGE", 300)
+ARCHIVE_PAGE_CACHE_SECONDS = envint("ARCHIVE_PAGE_CACHE_SECONDS", 600)
+ARCHIVE_STAMP_SECONDS = envint("ARCHIVE_STAMP_SECONDS", 10)
+ARCHIVE_SETTLE_SECONDS = envint("ARCHIVE_SETTLE_SECONDS", 5 if DATABASE_REPLICA_URL else 0)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 ARCHIVE_FIXTURES = BASE_DIR / "fixtures"

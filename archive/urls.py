@@ -3,6 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from archive import feeds, revisions, views
+from archive.caching import reader_page
 from archive.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -25,10 +26,10 @@ urlpatterns = [
     path("claims/<slug:slug>/", views.claim_detail, name="claim-detail"),
     path("topics/", views.topic_list, name="topic-list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
-    path("feeds/quotes/", feeds.LatestQuotesFeed(), name="feed-quotes"),
-    path("feeds/topics/<slug:slug>/", feeds.TopicQuotesFeed(), name="feed-topic"),
-    path("feeds/authors/<slug:slug>/", feeds.AuthorQuotesFeed(), name="feed-author"),
-    path("feeds/claims/<slug:slug>/", feeds.ClaimQuotesFeed(), name="feed-claim"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feeds/quotes/", reader_page(feeds.LatestQuotesFeed()), name="feed-quotes"),
+    path("feeds/topics/<slug:slug>/", reader_page(feeds.TopicQuotesFeed()), name="feed-topic"),
+    path("feeds/authors/<slug:slug>/", reader_page(feeds.AuthorQuotesFeed()), name="feed-author"),
+    path("feeds/claims/<slug:slug>/", reader_page(feeds.ClaimQuotesFeed()), name="feed-claim"),
+    path("sitemap.xml", reader_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("admin/", admin.site.urls),
 ]

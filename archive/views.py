@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 
 from archive import citations, revisions, search
+from archive.caching import reader_page
 from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
@@ -31,6 +32,7 @@ def paginate(request, queryset, per_page):
     return page, note
 
 
+@reader_page(store=True)
 def home(request):
     published = Quote.objects.published()
     context = {
@@ -48,6 +50,7 @@ def home(request):
     return render(request, "archive/home.html", context)
 
 
+@reader_page(store=True)
 def quote_list(request):
     filterset = QuoteFilter(request.GET, queryset=Quote.objects.published())
     quotes = filterset.ordered(filterset.qs.with_speaker())
@@ -74,6 +77,7 @@ def quote_list(request):
     return render(request, "archive/quote_list.html", context)
 
 
+@reader_page
 def quote_detail(request, pk):
     quote = get_object_or_404(
         Quote.objects.with_speaker()
@@ -101,6 +105,7 @@ def quote_detail(request, pk):
     return render(request, "archive/quote_detail.html", context)
 
 
+@reader_page
 def quote_citation(request, pk, fmt):
     export = citations.EXPORTS.get(fmt)
     if export is None:
@@ -125,6 +130,7 @@ def quote_citation(request, pk, fmt):
     return response
 
 
+@reader_page
 def author_list(request):
     authors = (
         Author.objects.annotate(
@@ -141,6 +147,7 @@ def author_list(request):
     return render(request, "archive/author_list.html", {"page": page, "page_note": page_note})
 
 
+@reader_page
 @follow_moves
 def author_detail(request, slug):
     author = get_by_slug(Author.objects, slug)
@@ -175,6 +182,7 @@ def author_detail(request, slug):
     return render(request, "archive/author_detail.html", context)
 
 
+@reader_page
 def document_list(request):
     documents = (
         Document.objects.prefetch_related("authors")
@@ -197,6 +205,7 @@ def document_list(request):
     )
 
 
+@reader_page(store=True)
 @follow_moves
 def document_detail(request, slug):
     document = get_by_slug(Document.objects.prefetch_related("authors"), slug)
@@ -212,6 +221,7 @@ def document_detail(request, slug):
     return render(request, "archive/document_detail.html", context)
 
 
+@reader_page
 def claim_list(request):
     claims = (
         Claim.objects.prefetch_related("topics")
@@ -225,6 +235,7 @@ def claim_list(request):
     return render(request, "archive/claim_list.html", {"claims": claims})
 
 
+@reader_page(store=True)
 @follow_moves
 def claim_detail(request, slug):
     claim = get_by_slug(Claim.objects.prefetch_related("topics"), slug)
@@ -241,6 +252,7 @@ def claim_detail(request, slug):
     return render(request, "archive/claim_detail.html", context)
 
 
+@reader_page
 def topic_list(request):
     published = Quote.objects.published().values("pk")
     topics = Topic.objects.annotate(
@@ -250,6 +262,7 @@ def topic_list(request):
     return render(request, "archive/topic_list.html", {"topics": topics})
 
 
+@reader_page
 @follow_moves
 def topic_detail(request, slug):
     topic = get_by_slug(Topic.objects, slug)

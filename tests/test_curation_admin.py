@@ -445,3 +445,31 @@ def test_adding_a_quote_records_it_as_created(admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     quote = Quote.objects.get(text=words)
     assert [r.history_type for r in quote.history.all()] == ["+"]
+
+
+def test_withdrawing_several_quotes_is_all_or_nothing(curator, monkeypatch):
+    from django.db import OperationalError
+
+    saves = []
+    real_save = Quote.save
+
+    def fail_on_the_second(self, *args, **kwargs):
+        saves.append(self.pk)
+        if len(saves) == 2:
+            raise OperationalError("connection lost")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Quote, "save", fail_on_the_second)
+    response = curator.post(
+        "/admin/archive/quote/",
+        {
+            "action": "withdraw_quotes",
+            "_selected_action": ["203", "204"],
+            "apply": "1",
+            "reason": "Test of an interrupted withdrawal.",
+        },
+    )
+    assert response.status_code == 503
+    assert set(Quote.objects.filter(pk__in=[203, 204]).values_list("status", flat=True)) == {
+        "published"
+    }

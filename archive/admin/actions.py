@@ -2,10 +2,12 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from archive import caching
 from archive.models import Quote
 
 
@@ -25,6 +27,7 @@ def reverify(quotes):
             suffix=quote.suffix,
         )
         (found if located else lost).append(quote)
+    caching.archive_changed()  # update() sends no signal; readers' cached pages are now stale
     return found, lost
 
 
@@ -76,12 +79,13 @@ def withdraw_quotes(modeladmin, request, queryset):
         return TemplateResponse(request, "admin/archive/quote/withdraw.html", context)
     withdrawn = []
     skipped = queryset.filter(status=Quote.Status.MERGED).count()
-    for quote in queryset.exclude(status=Quote.Status.MERGED):
-        quote.withdraw(reason)
-        quote._change_reason = f"Withdrawn: {reason}"[:100]
-        quote.save()
-        modeladmin.log_change(request, quote, f"Withdrawn: {reason}")
-        withdrawn.append(quote)
+    with transaction.atomic():  # all of the selection, or none of it
+        for quote in queryset.exclude(status=Quote.Status.MERGED):
+            quote.withdraw(reason)
+            quote._change_reason = f"Withdrawn: {reason}"[:100]
+            quote.save()
+            modeladmin.log_change(request, quote, f"Withdrawn: {reason}")
+            withdrawn.append(quote)
     messages.success(
         request,
         format_html(

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from archive import caching
 from archive.models import Quote
 from archive.verification import nearest_passage
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                     prefix=location.prefix,
                     suffix=location.suffix,
                 )
+        caching.archive_changed()  # update() sends no signal; readers' cached pages are now stale
         for quote in failures:
             nearest = nearest_passage(quote.text, quote.document.text) or "(nothing alike)"
             self.stderr.write(

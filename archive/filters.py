@@ -6,11 +6,12 @@ Invalid or unknown values are not errors to the reader: django-filter leaves the
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
 
 from archive import search
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
 
+FACET_LIMIT = 12  # values shown per filter: the selected ones, then the most frequent
 SORTS = {
     "relevance": "relevance",
     "said": "date said, earliest first",
@@ -193,28 +194,45 @@ class QuoteFilter(django_filters.FilterSet):
         def as_list(value):
             return value if isinstance(value, list) else ([value] if value else [])
 
-        topics = Topic.objects.annotate(
-            n=Count("quotes", filter=Q(quotes__in=self.without("topic").values("pk")))
-        ).values("slug", "name", "n")
+        def first(field, name):
+            """Selected values first, then the most frequent: the facet's first rows."""
+            chosen = [getattr(item, "slug", item) for item in as_list(selected.get(name))]
+            return Case(When(**{f"{field}__in": chosen}, then=1), default=0)
+
+        topics = (
+            Topic.objects.annotate(
+                n=Count("quotes", filter=Q(quotes__in=self.without("topic").values("pk"))),
+                first=first("slug", "topic"),
+            )
+            .filter(Q(n__gt=0) | Q(first=1))
+            .order_by("-first", "-n", "name")
+            .values("slug", "name", "n")[:FACET_LIMIT]
+        )
         speakers = (
             self.without("speaker")
             .values("speaker__slug", "speaker__name", "speaker__sort_name")
-            .annotate(n=Count("id"))
-            .order_by("speaker__sort_name")
+            .annotate(n=Count("id"), first=first("speaker__slug", "speaker"))
+            .order_by("-first", "-n", "speaker__sort_name")[:FACET_LIMIT]
         )
         documents = (
             self.without("document")
             .values("document__slug", "document__title")
-            .annotate(n=Count("id"))
-            .order_by("document__title")
+            .annotate(n=Count("id"), first=first("document__slug", "document"))
+            .order_by("-first", "-n", "document__title")[:FACET_LIMIT]
         )
-        claims = Claim.objects.annotate(
-            n=Count(
-                "stances__quote",
-                filter=Q(stances__quote__in=self.without("claim").values("pk")),
-                distinct=True,
+        claims = (
+            Claim.objects.annotate(
+                n=Count(
+                    "stances__quote",
+                    filter=Q(stances__quote__in=self.without("claim").values("pk")),
+                    distinct=True,
+                ),
+                first=first("slug", "claim"),
             )
-        ).values("slug", "text", "n")
+            .filter(Q(n__gt=0) | Q(first=1))
+            .order_by("-first", "-n", "text")
+            .values("slug", "text", "n")[:FACET_LIMIT]
+        )
         kind_labels = dict(Document.Kind.choices)
         kinds = [
             {**row, "label": kind_labels.get(row["document__kind"], row["document__kind"])}

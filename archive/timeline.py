@@ -1,6 +1,6 @@
-"""A claim's timeline: who took which side when, drawn as SVG on the server."""
+"""A claim's timeline: how many quotes took which side in which year, drawn as SVG."""
 
-from dataclasses import dataclass
+import math
 
 WIDTH = 640
 ROW_HEIGHT = 44
@@ -10,21 +10,33 @@ TOP = 20
 ROWS = [("supports", "Supports"), ("opposes", "Opposes"), ("qualifies", "Qualifies")]
 
 
-@dataclass
-class Point:
-    x: float
-    y: float
-    stance: object
+def claim_timeline(counts):
+    """Dots per (year, side), sized by how many quotes; undated counts apart.
 
-
-def claim_timeline(stances):
-    """Positions for the dated stances, axis ticks, and the undated stances listed apart."""
-    dated = [s for s in stances if s.quote.said_start]
-    undated = [s for s in stances if not s.quote.said_start]
-    if not dated:
-        return {"points": [], "undated": undated, "height": 0, "ticks": [], "rows": []}
-    first = min(s.quote.said_start.year for s in dated)
-    last = max(s.quote.said_start.year for s in dated)
+    `counts` are rows {"quote__said_start__year", "position", "n"}; the page's size does not
+    grow with the number of quotes, only with the number of years.
+    """
+    dated = [row for row in counts if row["quote__said_start__year"]]
+    undated = {row["position"]: row["n"] for row in counts if not row["quote__said_start__year"]}
+    years = sorted({row["quote__said_start__year"] for row in dated})
+    labels = dict(ROWS)
+    summary = [
+        {
+            "year": year,
+            "sides": [
+                (row["position"], labels[row["position"]].lower(), row["n"])
+                for row in dated
+                if row["quote__said_start__year"] == year
+            ],
+        }
+        for year in years
+    ]
+    undated_sides = [
+        (value, label.lower(), undated[value]) for value, label in ROWS if value in undated
+    ]
+    if not years:
+        return {"points": [], "summary": [], "undated": undated_sides}
+    first, last = years[0], years[-1]
     span = max(last - first, 1)
     plot_width = WIDTH - LEFT - RIGHT
     rows = [
@@ -32,26 +44,30 @@ def claim_timeline(stances):
         for index, (value, label) in enumerate(ROWS)
     ]
     row_y = {row["value"]: row["y"] for row in rows}
-    seen = {}
-    points = []
-    for stance in dated:
-        year = stance.quote.said_start.year
-        x = LEFT + (year - first) / span * plot_width if last > first else LEFT + plot_width / 2
-        stack = seen.get((stance.position, year), 0)
-        seen[(stance.position, year)] = stack + 1
-        points.append(Point(round(x, 1), row_y[stance.position] - 12 + (stack % 4) * 8, stance))
+
+    def x_of(year):
+        if last == first:
+            return LEFT + plot_width / 2
+        return round(LEFT + (year - first) / span * plot_width, 1)
+
+    points = [
+        {
+            "x": x_of(row["quote__said_start__year"]),
+            "y": row_y[row["position"]],
+            "r": round(4 + 2.5 * math.sqrt(row["n"]), 1),
+            "year": row["quote__said_start__year"],
+            "position": row["position"],
+            "label": labels[row["position"]].lower(),
+            "n": row["n"],
+        }
+        for row in dated
+    ]
     step = max(1, round(span / 8))
-    ticks = (
-        [
-            {"year": year, "x": round(LEFT + (year - first) / span * plot_width, 1)}
-            for year in range(first, last + 1, step)
-        ]
-        if last > first
-        else [{"year": first, "x": LEFT + plot_width / 2}]
-    )
+    ticks = [{"year": year, "x": x_of(year)} for year in range(first, last + 1, step)]
     return {
         "points": points,
-        "undated": undated,
+        "summary": summary,
+        "undated": undated_sides,
         "rows": rows,
         "ticks": ticks,
         "width": WIDTH,
@@ -59,6 +75,4 @@ def claim_timeline(stances):
         "axis_y": TOP + len(ROWS) * ROW_HEIGHT,
         "left": LEFT,
         "right": WIDTH - RIGHT,
-        "first": first,
-        "last": last,
     }

@@ -9,19 +9,36 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from archive import citations, revisions, search
 from archive.caching import reader_page
-from archive.filters import SORTS, QuoteFilter
+from archive.filters import FACET_LIMIT, SORTS, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
 from archive.permanence import final_replacement, follow_moves, get_by_slug
 from archive.timeline import claim_timeline
 
 QUOTES_PER_PAGE = 25
+MAX_PAGES = 100
+QUOTES_PER_GROUP = 10  # quotes per topic on an author page, per side on a claim page
+AUTHOR_QUOTES_LOADED = 300  # an author page shows from the first quotes by date
+AUTHOR_DOCUMENTS_SHOWN = 20
 ROWS_PER_PAGE = 100
+
+
+class CappedPaginator(Paginator):
+    """A paginator that stops after MAX_PAGES: deep pages cost the database ever more, and a
+    reader that far down is better served by a filter or a search."""
+
+    @property
+    def num_pages(self):
+        return min(super().num_pages, MAX_PAGES)
+
+    @property
+    def capped(self):
+        return super().num_pages > MAX_PAGES
 
 
 def paginate(request, queryset, per_page):
     """The requested page, and a note if the page number was not usable."""
-    paginator = Paginator(queryset, per_page)
+    paginator = CappedPaginator(queryset, per_page)
     raw = request.GET.get("page", "1")
     page = paginator.get_page(raw)
     note = ""
@@ -73,6 +90,7 @@ def quote_list(request):
         "words": filterset.words,
         "query": query,
         "positions": Stance.Position.choices,
+        "facet_limit": FACET_LIMIT,
     }
     return render(request, "archive/quote_list.html", context)
 
@@ -151,33 +169,41 @@ def author_list(request):
 @follow_moves
 def author_detail(request, slug):
     author = get_by_slug(Author.objects, slug)
-    quotes = list(
-        author.quotes.published()
-        .with_speaker()
+    published = author.quotes.published()
+    shown = list(
+        published.with_speaker()
         .prefetch_related("topics")
-        .order_by("said_start", "id")
+        .order_by("said_start", "id")[:AUTHOR_QUOTES_LOADED]
     )
     by_topic = defaultdict(list)
-    for quote in quotes:
+    for quote in shown:
         for topic in quote.topics.all():
-            by_topic[topic].append(quote)
-    stances = (
-        Stance.objects.filter(quote__in=[quote.pk for quote in quotes])
-        .select_related("claim")
+            if len(by_topic[topic.pk]) < QUOTES_PER_GROUP:
+                by_topic[topic.pk].append(quote)
+    topics = Topic.objects.filter(quotes__in=published.values("pk")).annotate(n=Count("quotes"))
+    sides = (
+        Stance.objects.filter(quote__in=published.values("pk"))
+        .values("claim__slug", "claim__text", "position")
+        .annotate(n=Count("id"))
         .order_by("claim__text", "position")
     )
-    sides = defaultdict(lambda: defaultdict(list))
-    for stance in stances:
-        sides[stance.claim][stance.get_position_display()].append(stance.quote_id)
-    dated = [quote for quote in quotes if quote.said_start]
+    claims = defaultdict(list)
+    for side in sides:
+        claims[(side["claim__slug"], side["claim__text"])].append(side)
+    span = published.aggregate(
+        count=Count("id"), first_said=Min("said_start"), last_said=Max("said_end")
+    )
     context = {
         "author": author,
-        "quote_count": len(quotes),
-        "by_topic": sorted(by_topic.items(), key=lambda item: item[0].name),
-        "sides": [(claim, dict(positions)) for claim, positions in sides.items()],
-        "first_said": min((q.said_start for q in dated), default=None),
-        "last_said": max((q.said_end or q.said_start for q in dated), default=None),
-        "documents": Document.objects.filter(quotes__in=[q.pk for q in quotes]).distinct(),
+        "quote_count": span["count"],
+        "first_said": span["first_said"],
+        "last_said": span["last_said"],
+        "by_topic": [(topic, by_topic[topic.pk]) for topic in topics.order_by("name")],
+        "claims": list(claims.items()),
+        "documents": Document.objects.filter(quotes__in=published.values("pk"))
+        .distinct()
+        .order_by("published_on", "title")[:AUTHOR_DOCUMENTS_SHOWN],
+        "quotes_per_group": QUOTES_PER_GROUP,
     }
     return render(request, "archive/author_detail.html", context)
 
@@ -239,17 +265,37 @@ def claim_list(request):
 @follow_moves
 def claim_detail(request, slug):
     claim = get_by_slug(Claim.objects.prefetch_related("topics"), slug)
-    stances = list(
-        claim.stances.filter(quote__in=Quote.objects.published().values("pk"))
-        .select_related("quote__speaker", "quote__document")
-        .order_by("quote__said_start", "quote_id")
-    )
+    stances = claim.stances.filter(quote__in=Quote.objects.published().values("pk"))
+    totals = dict(stances.values_list("position").annotate(n=Count("id")))
+    shown = sides_shown(stances)
     columns = [
-        (value, label, [stance for stance in stances if stance.position == value])
+        (value, label, [s for s in shown if s.position == value], totals.get(value, 0))
         for value, label in Stance.Position.choices
     ]
-    context = {"claim": claim, "columns": columns, "timeline": claim_timeline(stances)}
+    by_year = (
+        stances.values("quote__said_start__year", "position")
+        .annotate(n=Count("id"))
+        .order_by("quote__said_start__year", "position")
+    )
+    context = {
+        "claim": claim,
+        "columns": columns,
+        "timeline": claim_timeline(by_year),
+        "quotes_per_group": QUOTES_PER_GROUP,
+    }
     return render(request, "archive/claim_detail.html", context)
+
+
+def sides_shown(stances):
+    """The first QUOTES_PER_GROUP stances on each side, by date said: one query per side."""
+    shown = []
+    for value in Stance.Position.values:
+        shown += (
+            stances.filter(position=value)
+            .select_related("quote__speaker", "quote__document")
+            .order_by("quote__said_start", "quote_id")[:QUOTES_PER_GROUP]
+        )
+    return shown
 
 
 @reader_page

@@ -353,3 +353,71 @@ def test_the_server_error_page_stands_alone_and_helps(rf):
     response = server_error(rf.get("/quotes/"))
     assert response.status_code == 500
     assert b'href="/"' in response.content and b"Something went wrong" in response.content
+
+
+# Long lists stay short ---------------------------------------------------------------------------
+
+
+def test_deep_pages_stop_at_the_cap_and_say_so(client, monkeypatch):
+    from archive import views
+
+    monkeypatch.setattr(views, "MAX_PAGES", 3)
+    html = html_of(client, "/quotes/?page=5")
+    assert "There is no page “5”; showing page 3 of 3." in html
+    assert "only the first 3 pages are shown" in html
+    assert 'rel="next"' not in html
+
+
+def test_each_filter_lists_the_selected_then_the_most_frequent_values(client, monkeypatch):
+    from archive import filters
+
+    monkeypatch.setattr(filters, "FACET_LIMIT", 3)
+    html = html_of(client, "/quotes/?speaker=lord-acton")
+    speakers = re.search(r"<h3>Speaker</h3>(.*?)</section>", html, re.S).group(1)
+    links = re.findall(r'<li><a href="\?([^"]*)"', speakers)
+    assert len(links) == 3
+    assert "Lord Acton" in speakers.split("</li>")[0], "the selected speaker comes first"
+    assert "The 3 most frequent" in speakers
+
+
+def test_an_author_page_shows_a_few_quotes_per_topic_and_links_the_rest(client, monkeypatch):
+    from archive import views
+
+    monkeypatch.setattr(views, "QUOTES_PER_GROUP", 2)
+    html = html_of(client, "/authors/peter-boettke/")
+    topic, count = (
+        Topic.objects.filter(quotes__speaker__slug="peter-boettke")
+        .annotate(n=Count("quotes"))
+        .filter(n__gt=2)
+        .values_list("slug", "n")
+        .first()
+    )
+    assert f'href="/quotes/?speaker=peter-boettke&amp;topic={topic}">All {count} quotes' in html
+
+
+def test_a_claim_page_shows_a_few_quotes_per_side_and_links_the_rest(client, monkeypatch):
+    from archive import views
+
+    monkeypatch.setattr(views, "QUOTES_PER_GROUP", 2)
+    slug = "failure-rooted-in-marxism"
+    supporting = Stance.objects.filter(claim__slug=slug, position="supports").count()
+    html = html_of(client, f"/claims/{slug}/")
+    column = re.search(r'class="column column-supports"(.*?)</section>', html, re.S).group(1)
+    assert column.count('class="quote-card"') == 2
+    assert f"All {supporting} quotes that support" in column
+
+
+def test_the_timeline_counts_quotes_per_year_and_side(client):
+    slug = "stalinism-continued-leninism"
+    html = html_of(client, f"/claims/{slug}/")
+    rows = (
+        Stance.objects.filter(claim__slug=slug, quote__said_start__isnull=False)
+        .values("quote__said_start__year", "position")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        year, position, n = row["quote__said_start__year"], row["position"], row["n"]
+        link = (
+            f"/quotes/?claim={slug}&amp;position={position}&amp;said_from={year}&amp;said_to={year}"
+        )
+        assert f'<a href="{link}">{n} {position.rstrip("s")}' in html

@@ -194,31 +194,39 @@ class QuoteFilter(django_filters.FilterSet):
         def as_list(value):
             return value if isinstance(value, list) else ([value] if value else [])
 
-        def first(field, name):
-            """Selected values first, then the most frequent: the facet's first rows."""
-            chosen = [getattr(item, "slug", item) for item in as_list(selected.get(name))]
-            return Case(When(**{f"{field}__in": chosen}, then=1), default=0)
+        def chosen(name):
+            return [getattr(item, "slug", item) for item in as_list(selected.get(name))]
+
+        def chosen_first(field, name):
+            """Order the selected values first (nothing to add when none is selected)."""
+            if not chosen(name):
+                return []
+            first = Case(When(**{f"{field}__in": chosen(name)}, then=1), default=0)
+            return [first.desc()]
 
         topics = (
             Topic.objects.annotate(
-                n=Count("quotes", filter=Q(quotes__in=self.without("topic").values("pk"))),
-                first=first("slug", "topic"),
+                n=Count("quotes", filter=Q(quotes__in=self.without("topic").values("pk")))
             )
-            .filter(Q(n__gt=0) | Q(first=1))
-            .order_by("-first", "-n", "name")
+            .filter(Q(n__gt=0) | Q(slug__in=chosen("topic")))
+            .order_by(*chosen_first("slug", "topic"), "-n", "name")
             .values("slug", "name", "n")[:FACET_LIMIT]
         )
         speakers = (
             self.without("speaker")
             .values("speaker__slug", "speaker__name", "speaker__sort_name")
-            .annotate(n=Count("id"), first=first("speaker__slug", "speaker"))
-            .order_by("-first", "-n", "speaker__sort_name")[:FACET_LIMIT]
+            .annotate(n=Count("id"))
+            .order_by(*chosen_first("speaker__slug", "speaker"), "-n", "speaker__sort_name")[
+                :FACET_LIMIT
+            ]
         )
         documents = (
             self.without("document")
             .values("document__slug", "document__title")
-            .annotate(n=Count("id"), first=first("document__slug", "document"))
-            .order_by("-first", "-n", "document__title")[:FACET_LIMIT]
+            .annotate(n=Count("id"))
+            .order_by(*chosen_first("document__slug", "document"), "-n", "document__title")[
+                :FACET_LIMIT
+            ]
         )
         claims = (
             Claim.objects.annotate(
@@ -226,11 +234,10 @@ class QuoteFilter(django_filters.FilterSet):
                     "stances__quote",
                     filter=Q(stances__quote__in=self.without("claim").values("pk")),
                     distinct=True,
-                ),
-                first=first("slug", "claim"),
+                )
             )
-            .filter(Q(n__gt=0) | Q(first=1))
-            .order_by("-first", "-n", "text")
+            .filter(Q(n__gt=0) | Q(slug__in=chosen("claim")))
+            .order_by(*chosen_first("slug", "claim"), "-n", "text")
             .values("slug", "text", "n")[:FACET_LIMIT]
         )
         kind_labels = dict(Document.Kind.choices)

@@ -7,9 +7,9 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 
-from archive import citations, revisions, search
+from archive import citations, filters, revisions, search
 from archive.caching import reader_page
-from archive.filters import FACET_LIMIT, SORTS, QuoteFilter
+from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
 from archive.permanence import final_replacement, follow_moves, get_by_slug
@@ -90,7 +90,7 @@ def quote_list(request):
         "words": filterset.words,
         "query": query,
         "positions": Stance.Position.choices,
-        "facet_limit": FACET_LIMIT,
+        "facet_limit": filters.FACET_LIMIT,
     }
     return render(request, "archive/quote_list.html", context)
 

@@ -60,7 +60,7 @@ def refused(**env):
 def test_postgresql_uses_django_s_connection_pool():
     default = configured(DATABASE_URL=POSTGRES)["databases"]["default"]
     assert default["ENGINE"] == "django.db.backends.postgresql"
-    assert default["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10}
+    assert default["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 3}
     assert default["CONN_MAX_AGE"] == 0  # Django requires it with the pool
 
 

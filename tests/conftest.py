@@ -1,4 +1,8 @@
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 
@@ -47,3 +51,38 @@ def django_cache_clear(request):
         archive_last_changed()
     yield
     cache.clear()
+
+
+@contextmanager
+def fresh_database(directory, suffix):
+    """The URL of an empty database of its own on the engine under test, for commands run in
+    a subprocess: a SQLite file in `directory`, or a new PostgreSQL database on the suite's
+    server, dropped afterwards."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        yield f"sqlite:///{Path(directory) / 'archive.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"{db['NAME']}_{suffix}"
+    server = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"]}
+
+    def run(statement):
+        with psycopg.connect(
+            dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
+        ) as connection:
+            connection.execute(statement)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    try:
+        yield f"postgres://{db['USER']}{password}@{server['host']}:{server['port']}/{name}"
+    finally:
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    with fresh_database(tmp_path, "scratch") as url:
+        yield url

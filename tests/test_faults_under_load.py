@@ -31,6 +31,8 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
+from tests.conftest import fresh_database
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONFIG = ROOT / "scripts" / "gunicorn.conf.py"
 READER_PAGES = [
@@ -104,32 +106,10 @@ def prepare_archive(url, workdir):
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     """A fresh database on the engine under test: a SQLite file, or a new PostgreSQL database
-    on the server the suite runs against (as fresh_database_url does in
-    test_loading_and_verification.py)."""
+    on the server the suite runs against (tests/conftest.py, fresh_database)."""
     workdir = tmp_path_factory.mktemp("faults")
-    db = settings.DATABASES["default"]
-    if not on_postgres():
-        yield prepare_archive(f"sqlite:///{workdir / 'archive.sqlite3'}", workdir)
-        return
-    import psycopg
-
-    name = f"{db['NAME']}_faults"
-    server = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"]}
-
-    def admin_sql(statement):
-        with psycopg.connect(
-            dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
-        ) as c:
-            c.execute(statement)
-
-    admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_sql(f'CREATE DATABASE "{name}"')
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    url = f"postgres://{db['USER']}{password}@{server['host']}:{server['port']}/{name}"
-    try:
+    with fresh_database(workdir, "faults") as url:
         yield prepare_archive(url, workdir)
-    finally:
-        admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # What the archive holds, read straight from the database (no Django in between)

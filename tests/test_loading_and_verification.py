@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
@@ -79,30 +78,6 @@ def test_a_fixture_quote_that_is_not_verbatim_stops_the_whole_load(settings, tmp
     with pytest.raises(CommandError, match="could not be found verbatim"):
         call_command("load_archive")
     assert Quote.objects.count() == 0, "nothing is half-loaded"
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path):
-    """A database of its own, on the engine under test, for commands run in a subprocess."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"{db['NAME']}_make_run"
-    server = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"]}
-    with psycopg.connect(
-        dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
-    ) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        c.execute(f'CREATE DATABASE "{name}"')
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    yield f"postgres://{db['USER']}{password}@{server['host']}:{server['port']}/{name}"
-    with psycopg.connect(
-        dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
-    ) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_make_runs_setup_steps_keep_edits_across_runs(fresh_database_url):

@@ -23,7 +23,6 @@ from citeproc import (
     formatter,
 )
 from citeproc.source.json import CiteProcJSON
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -310,30 +309,6 @@ with connection.cursor() as cursor:
     columns = connection.introspection.get_table_description(cursor, "archive_historicalquote")
 print([column.name for column in columns])
 """
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path):
-    """A database of its own, on the engine under test, for commands run in a subprocess."""
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'archive.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"{db['NAME']}_revisions"
-    server = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"]}
-    with psycopg.connect(
-        dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
-    ) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        c.execute(f'CREATE DATABASE "{name}"')
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    yield f"postgres://{db['USER']}{password}@{server['host']}:{server['port']}/{name}"
-    with psycopg.connect(
-        dbname="postgres", password=db["PASSWORD"], autocommit=True, **server
-    ) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def simulated_settings(tmp_path, leaf):

@@ -320,10 +320,20 @@ def simulated_settings(tmp_path, leaf):
     (package / "__init__.py").touch()
     (package / "0099_simulated_schema_change.py").write_text(SIMULATED_MIGRATION.format(leaf=leaf))
     (tmp_path / "simulated_settings.py").write_text(
-        "from archive.settings import *  # noqa: F403\n"
+        "from plain_static_settings import *  # noqa: F403\n"
         'MIGRATION_MODULES = {"archive": "simulated_migrations"}\n'
     )
     return "simulated_settings"
+
+
+def plain_static_settings(tmp_path):
+    """The settings with plain static storage: a fresh clone has run no collectstatic."""
+    (tmp_path / "plain_static_settings.py").write_text(
+        "from archive.settings import *  # noqa: F403\n"
+        "STORAGES = {**STORAGES, 'staticfiles': "
+        "{'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
+    )
+    return "plain_static_settings"
 
 
 def test_revision_pages_survive_schema_migrations_with_history_rows_present(
@@ -337,7 +347,9 @@ def test_revision_pages_survive_schema_migrations_with_history_rows_present(
         "PYTHONPATH": str(tmp_path),
     }
 
-    def manage(*args, settings_module="archive.settings"):
+    plain = plain_static_settings(tmp_path)
+
+    def manage(*args, settings_module=plain):
         return subprocess.run(
             [sys.executable, "manage.py", *args, f"--settings={settings_module}"],
             cwd=ROOT,
@@ -347,10 +359,10 @@ def test_revision_pages_survive_schema_migrations_with_history_rows_present(
             check=True,
         ).stdout
 
-    def shell(code, settings_module="archive.settings"):
+    def shell(code, settings_module=plain):
         return manage("shell", "--no-imports", "-c", code, settings_module=settings_module)
 
-    def fetch(settings_module="archive.settings"):
+    def fetch(settings_module=plain):
         return json.loads(shell(FETCH, settings_module).strip().splitlines()[-1])
 
     manage("migrate", "--noinput")

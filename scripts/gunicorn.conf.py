@@ -22,15 +22,7 @@ connections and a replacement starts clean.
 
 import os
 
-
-def _int(name, default):
-    value = os.environ.get(name, "").strip()
-    if value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {value!r}") from None
+from archive.env import envint
 
 
 def _cores():
@@ -40,13 +32,13 @@ def _cores():
         return os.cpu_count() or 1
 
 
-bind = f"{os.environ.get('GUNICORN_HOST', '127.0.0.1').strip()}:{_int('PORT', 8000)}"
-workers = _int("WEB_CONCURRENCY", 2 * _cores() + 1)
-timeout = _int("GUNICORN_TIMEOUT", 30)
-graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-keepalive = _int("GUNICORN_KEEPALIVE", 5)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+bind = f"{os.environ.get('GUNICORN_HOST', '127.0.0.1').strip()}:{envint('PORT', 8000)}"
+workers = envint("WEB_CONCURRENCY", 2 * _cores() + 1)
+timeout = envint("GUNICORN_TIMEOUT", 30)
+graceful_timeout = envint("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = envint("GUNICORN_KEEPALIVE", 5)
+max_requests = envint("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = envint("GUNICORN_MAX_REQUESTS_JITTER", 100)
 preload_app = False
 
 accesslog = "-"  # stdout

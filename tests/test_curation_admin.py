@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 
 from archive.models import Author, Claim, Document, Quote, Topic
+from tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -26,27 +27,6 @@ def curator(client):
     user.groups.add(group)
     client.force_login(user)
     return client
-
-
-def form_data(response, **changes):
-    """The POST data of an admin change form as the page shows it, with some fields changed."""
-    context = response.context
-    forms = [context["adminform"].form]
-    for inline in context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data = {}
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, (list, tuple)):
-                data[field.html_name] = [str(v) for v in value]
-            else:
-                data[field.html_name] = "on" if value is True else str(value)
-    data.update(changes)
-    return data
 
 
 def listed_ids(response):

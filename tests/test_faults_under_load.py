@@ -31,6 +31,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
+from tests.admin_forms import form_data
 from tests.conftest import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -354,27 +355,6 @@ def test_a_worker_killed_under_load_is_replaced_and_no_reader_sees_an_error(arch
 
 
 # 2. A curator's save is all-or-nothing
-
-
-def form_data(response, **changes):
-    """The POST data of an admin change form as the page shows it (as in test_curation_admin)."""
-    context = response.context
-    forms = [context["adminform"].form]
-    for inline in context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data = {}
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False:
-                continue
-            if isinstance(value, list | tuple):
-                data[bound.html_name] = [str(v) for v in value]
-            else:
-                data[bound.html_name] = "on" if value is True else str(value)
-    data.update(changes)
-    return data
 
 
 def quote_to_edit():

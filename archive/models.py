@@ -242,8 +242,29 @@ class QuoteQuerySet(models.QuerySet):
         """Quotes readers may see: published, and found verbatim in their document."""
         return self.filter(status=Quote.Status.PUBLISHED, start_offset__isnull=False)
 
-    def unlocated(self):
-        return self.filter(start_offset__isnull=True)
+    def reverify(self):
+        """Find each quote in its document again and store its place; return (found, lost).
+
+        Places are written with update(), and only where they changed: re-verification is not
+        a curator's edit and leaves no history. A quote no longer found loses its place (it is
+        orphaned, hidden from readers) instead of being given a guessed one.
+        """
+        from archive import caching  # caching imports this module
+
+        found, lost = [], []
+        for quote in self.select_related("document").iterator(chunk_size=500):
+            before = (quote.start_offset, quote.end_offset, quote.prefix, quote.suffix)
+            (found if quote.relocate() else lost).append(quote)
+            place = {
+                "start_offset": quote.start_offset,
+                "end_offset": quote.end_offset,
+                "prefix": quote.prefix,
+                "suffix": quote.suffix,
+            }
+            if tuple(place.values()) != before:
+                Quote.objects.filter(pk=quote.pk).update(**place)
+        caching.archive_changed()  # update() sends no signal; cached pages are now stale
+        return found, lost
 
     def with_speaker(self):
         return self.select_related("speaker", "document")

@@ -61,7 +61,9 @@ def home(request):
         "topics": Topic.objects.annotate(
             quote_count=Count("quotes", filter=Q(quotes__in=published.values("pk")))
         ),
-        "claims": Claim.objects.annotate(stance_count=Count("stances")),
+        "claims": Claim.objects.annotate(
+            stance_count=Count("stances", filter=Q(stances__quote__in=published.values("pk")))
+        ),
         "recent_quotes": published.with_speaker().order_by("-created_at", "-id")[:5],
     }
     return render(request, "archive/home.html", context)
@@ -249,12 +251,14 @@ def document_detail(request, slug):
 
 @reader_page
 def claim_list(request):
+    published = Q(stances__quote__in=Quote.objects.published().values("pk"))
     claims = (
         Claim.objects.prefetch_related("topics")
         .annotate(
-            supports=Count("stances", filter=Q(stances__position="supports")),
-            opposes=Count("stances", filter=Q(stances__position="opposes")),
-            qualifies=Count("stances", filter=Q(stances__position="qualifies")),
+            **{
+                position: Count("stances", filter=Q(stances__position=position) & published)
+                for position in Stance.Position.values
+            }
         )
         .order_by("text")
     )

@@ -10,17 +10,10 @@ from datetime import date
 import bibtexparser
 import pytest
 import rispy
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    formatter,
-)
-from citeproc.source.json import CiteProcJSON
 
 from archive import citations
 from archive.models import Author, Quote
+from tests.citation_parsers import render_csl
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +22,6 @@ HOSTILE = 'A {brace} 100% & #1 _x_ \\ ~ $ ^ "quoted" </script><script>alert(1)</
 
 def quote(pk):
     return Quote.objects.with_speaker().prefetch_related("document__authors").get(pk=pk)
-
-
-def render_csl(payload, key):
-    """The bibliography entry citeproc-py renders from a CSL-JSON payload."""
-    source = CiteProcJSON(json.loads(payload))
-    style = CitationStylesStyle("harvard-cite-them-right", validate=False)
-    bibliography = CitationStylesBibliography(style, source, formatter.plain)
-    bibliography.register(Citation([CitationItem(key)]))
-    return str(bibliography.bibliography()[0])
 
 
 def test_it_serves_a_bibtex_entry_that_bibtexparser_reads(client):

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from archive import caching, views
-from archive.admin.actions import reverify
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
 
 pytestmark = pytest.mark.django_db
@@ -245,7 +244,7 @@ def test_a_curation_shows_at_once_on_every_stored_page(client):
 def test_reverification_and_verify_quotes_change_the_version_though_they_use_update(client):
     quote = Quote.objects.published().order_by("pk").first()
     before = client.get("/quotes/")["ETag"]
-    reverify([quote])
+    Quote.objects.filter(pk=quote.pk).reverify()
     after_reverify = client.get("/quotes/")["ETag"]
     assert after_reverify != before
     call_command("verify_quotes", quote.pk, verbosity=0, stdout=open("/dev/null", "w"))

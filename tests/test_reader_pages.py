@@ -421,3 +421,16 @@ def test_the_timeline_counts_quotes_per_year_and_side(client):
             f"/quotes/?claim={slug}&amp;position={position}&amp;said_from={year}&amp;said_to={year}"
         )
         assert f'<a href="{link}">{n} {position.rstrip("s")}' in html
+
+
+def test_claim_counts_leave_out_quotes_readers_cannot_see(client):
+    slug = "stalinism-continued-leninism"
+    supporting = Stance.objects.filter(claim__slug=slug, position="supports")
+    total = Stance.objects.filter(claim__slug=slug).count()
+    withdrawn = supporting.first().quote
+    withdrawn.withdraw("Test.")
+    withdrawn.save()
+    n = supporting.count() - 1
+    claims = html_of(client, "/claims/")
+    assert f"{n} support{'s' if n != 1 else ''} ·" in claims
+    assert f"{total - 1} quotes for, against or qualifying" in html_of(client, "/")

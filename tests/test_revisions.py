@@ -15,14 +15,6 @@ import bibtexparser
 import html5lib
 import pytest
 import rispy
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    formatter,
-)
-from citeproc.source.json import CiteProcJSON
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -32,6 +24,7 @@ from django.utils.html import escape
 
 from archive import revisions
 from archive.models import Quote
+from tests.citation_parsers import render_csl
 
 pytestmark = pytest.mark.django_db
 
@@ -211,11 +204,7 @@ def test_its_citations_name_the_revision_its_date_and_its_address(client):
     [item] = json.loads(payload)
     assert (item["id"], item["version"], item["URL"]) == ("quote207v1", "1", url)
     assert item["abstract"] == old
-    source = CiteProcJSON(json.loads(payload))
-    style = CitationStylesStyle("harvard-cite-them-right", validate=False)
-    bibliography = CitationStylesBibliography(style, source, formatter.plain)
-    bibliography.register(Citation([CitationItem("quote207v1")]))
-    rendered = str(bibliography.bibliography()[0])
+    rendered = render_csl(payload, "quote207v1")
     assert rendered.startswith("Lenin, V.I. (1921) “The greatest danger is that")
     assert url in rendered
 

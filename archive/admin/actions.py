@@ -1,4 +1,4 @@
-"""Re-verifying quotes against their documents, and the quote list's bulk actions."""
+"""The quote list's bulk actions: re-verify and withdraw, and the curator's report."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -7,28 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from archive import caching
 from archive.models import Quote
-
-
-def reverify(quotes):
-    """Find each quote in its document again and store its place; return (found, lost).
-
-    The place is stored with update(), so that re-verification leaves no history entry; a
-    quote no longer found loses its place (orphaned) and is never given a guessed one.
-    """
-    found, lost = [], []
-    for quote in quotes:
-        located = quote.relocate()
-        Quote.objects.filter(pk=quote.pk).update(
-            start_offset=quote.start_offset,
-            end_offset=quote.end_offset,
-            prefix=quote.prefix,
-            suffix=quote.suffix,
-        )
-        (found if located else lost).append(quote)
-    caching.archive_changed()  # update() sends no signal; readers' cached pages are now stale
-    return found, lost
 
 
 def quote_links(quotes):
@@ -58,7 +37,7 @@ def report_reverification(request, found, lost):
 
 @admin.action(description="Re-verify selected quotes against their documents")
 def reverify_quotes(modeladmin, request, queryset):
-    found, lost = reverify(queryset.select_related("document"))
+    found, lost = queryset.reverify()
     report_reverification(request, found, lost)
 
 

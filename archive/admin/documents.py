@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from archive.admin.actions import report_reverification, reverify
+from archive.admin.actions import report_reverification
 from archive.admin.base import ChangeReasonForm, CuratedAdmin
 from archive.admin.excerpt import excerpt_view
 from archive.admin.quotes import verification_badge
@@ -102,7 +102,4 @@ class DocumentAdmin(CuratedAdmin):
         """After the text changed, find every quote again; never guess a new place."""
         super().save_model(request, obj, form, change)
         if change and "text" in form.changed_data:
-            quotes = list(obj.quotes.all())
-            for quote in quotes:
-                quote.document = obj
-            report_reverification(request, *reverify(quotes))
+            report_reverification(request, *obj.quotes.reverify())

@@ -6,7 +6,9 @@ Invalid or unknown values are not errors to the reader: django-filter leaves the
 
 import django_filters
 from django import forms
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, When
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from archive import search
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
@@ -23,6 +25,14 @@ ORDERINGS = {
     "-said": [F("said_start").desc(nulls_last=True), "-id"],
     "speaker": ["speaker__sort_name", F("said_start").asc(nulls_last=True), "id"],
 }
+
+
+def blank(value):
+    """Whether a cleaned value selects nothing (an unused multiple choice is an empty
+    queryset, not an empty list)."""
+    if isinstance(value, QuerySet):
+        return value.query.is_empty()
+    return value in (None, "", [])
 
 
 class YearFilter(django_filters.Filter):
@@ -103,7 +113,7 @@ class QuoteFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset, exclude=()):
         """Apply every valid filter but those named in `exclude` (for facet counts)."""
         for name, value in self.form.cleaned_data.items():
-            if name in exclude or value in (None, "", []):
+            if name in exclude or blank(value):
                 continue
             if name == "position" and "claim" in exclude:
                 continue
@@ -125,10 +135,11 @@ class QuoteFilter(django_filters.FilterSet):
             chosen = None
         return chosen or ("relevance" if self.words else "said")
 
-    def ordered(self, queryset):
-        if self.chosen_sort == "relevance":
+    def ordered(self, queryset, rank=True):
+        """The quotes in the chosen order; relevance falls back on date said if not `rank`."""
+        if self.chosen_sort == "relevance" and rank:
             return queryset.order_by("-rank", F("said_start").asc(nulls_last=True), "id")
-        return queryset.order_by(*ORDERINGS[self.chosen_sort])
+        return queryset.order_by(*ORDERINGS.get(self.chosen_sort, ORDERINGS["said"]))
 
     def ignored(self):
         """(parameter, what was wrong) for each value that was left out."""
@@ -144,7 +155,7 @@ class QuoteFilter(django_filters.FilterSet):
         for name in ["q", "speaker", "topic", "document", "claim", "position", "attribution",
                      "kind", "said_from", "said_to"]:  # fmt: skip
             value = data.get(name)
-            if value in (None, "", []):
+            if blank(value):
                 continue
             for item in value if isinstance(value, list) else [value]:
                 raw = getattr(item, "slug", item)
@@ -174,93 +185,184 @@ class QuoteFilter(django_filters.FilterSet):
 
     # Facets -----------------------------------------------------------------------------------
 
-    def facets(self):
-        """Each filter's values with the number of quotes they would give, other filters kept."""
-        selected = self.form.cleaned_data
-
-        def counted(rows, key, label, chosen):
-            chosen = {getattr(item, "slug", item) for item in chosen}
-            return [
-                {
-                    "value": row[key],
-                    "label": row[label],
-                    "count": row["n"],
-                    "selected": row[key] in chosen,
-                }  # fmt: skip
-                for row in rows
-                if row["n"] or row[key] in chosen
-            ]
-
-        def as_list(value):
-            return value if isinstance(value, list) else ([value] if value else [])
-
-        def chosen(name):
-            return [getattr(item, "slug", item) for item in as_list(selected.get(name))]
-
-        def chosen_first(field, name):
-            """Order the selected values first (nothing to add when none is selected)."""
-            if not chosen(name):
-                return []
-            first = Case(When(**{f"{field}__in": chosen(name)}, then=1), default=0)
-            return [first.desc()]
-
-        topics = (
-            Topic.objects.annotate(
-                n=Count("quotes", filter=Q(quotes__in=self.without("topic").values("pk")))
-            )
-            .filter(Q(n__gt=0) | Q(slug__in=chosen("topic")))
-            .order_by(*chosen_first("slug", "topic"), "-n", "name")
-            .values("slug", "name", "n")[:FACET_LIMIT]
+    def has_filters(self):
+        self.is_valid()
+        return any(
+            not blank(value) for name, value in self.form.cleaned_data.items() if name != "sort"
         )
-        speakers = (
-            self.without("speaker")
-            .values("speaker__slug", "speaker__name", "speaker__sort_name")
-            .annotate(n=Count("id"))
-            .order_by(*chosen_first("speaker__slug", "speaker"), "-n", "speaker__sort_name")[
-                :FACET_LIMIT
-            ]
-        )
-        documents = (
-            self.without("document")
-            .values("document__slug", "document__title")
-            .annotate(n=Count("id"))
-            .order_by(*chosen_first("document__slug", "document"), "-n", "document__title")[
-                :FACET_LIMIT
-            ]
-        )
-        claims = (
-            Claim.objects.annotate(
-                n=Count(
-                    "stances__quote",
-                    filter=Q(stances__quote__in=self.without("claim").values("pk")),
-                    distinct=True,
-                )
-            )
-            .filter(Q(n__gt=0) | Q(slug__in=chosen("claim")))
-            .order_by(*chosen_first("slug", "claim"), "-n", "text")
-            .values("slug", "text", "n")[:FACET_LIMIT]
-        )
-        kind_labels = dict(Document.Kind.choices)
-        kinds = [
-            {**row, "label": kind_labels.get(row["document__kind"], row["document__kind"])}
-            for row in self.without("kind").values("document__kind").annotate(n=Count("id"))
-        ]
-        attribution_labels = dict(Quote.Attribution.choices)
-        attributions = [
-            {**row, "label": attribution_labels.get(row["attribution"], row["attribution"])}
-            for row in self.without("attribution").values("attribution").annotate(n=Count("id"))
-        ]
-        return {
-            "topic": counted(topics, "slug", "name", as_list(selected.get("topic"))),
-            "speaker": counted(
-                speakers, "speaker__slug", "speaker__name", as_list(selected.get("speaker"))
-            ),
-            "document": counted(
-                documents, "document__slug", "document__title", as_list(selected.get("document"))
-            ),
-            "claim": counted(claims, "slug", "text", as_list(selected.get("claim"))),
-            "kind": counted(kinds, "document__kind", "label", as_list(selected.get("kind"))),
-            "attribution": counted(
-                attributions, "attribution", "label", as_list(selected.get("attribution"))
-            ),
+
+    def chosen(self, name):
+        """The selected values of one filter: model objects or plain values, as a list."""
+        value = self.form.cleaned_data.get(name)
+        if blank(value):
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+    def counts(self, limit):
+        """(facets, total, ids): each filter's values with the number of quotes they would
+        give, other filters kept; the number of quotes the filters give; and their ids.
+
+        With `limit`, no count reads more than limit + 1 quotes. The ids of the results come
+        first (one query): more than `limit` of them, and the total is limit + 1 (more than
+        `limit`), ids is None and every facet is None (too many to count), since each facet
+        counts a set that holds the results. Otherwise every facet is counted in one more
+        query: those whose filter is not in use count the ids found, the others the quotes
+        their own set gives (their filter left out), or None if that set has more than
+        `limit` quotes. None for `limit` counts everything in one query, and gives no ids
+        (archive/tallies.py does, once per version of the archive).
+        """
+        self.is_valid()
+        facet_counts = FacetCounts(limit)
+        ids = None
+        if limit is None:
+            results = self.without()
+        else:
+            ids = list(self.without().order_by().values_list("pk", flat=True)[: limit + 1])
+            if len(ids) > limit:
+                return dict.fromkeys(FACETS), len(ids), None
+            results = Quote.objects.filter(pk__in=ids)
+        total_base = facet_counts.base(results)
+        bases = {
+            name: facet_counts.base(self.without(name) if self.chosen(name) else results)
+            for name in FACETS
         }
+        rows, sizes = facet_counts.run(bases)
+        facets = {}
+        for name in FACETS:
+            if limit is not None and sizes[bases[name]] > limit:
+                facets[name] = None
+            else:
+                facets[name] = self.ranked(name, rows[name])
+        return facets, sizes[total_base], ids
+
+    def ranked(self, name, rows):
+        """The FACET_LIMIT values to show: selected ones first, then the most frequent."""
+        chosen = {facet_value(item): item for item in self.chosen(name)}
+        values = [
+            {"value": value, "label": facet_label(name, label), "count": n, "sort": sort}
+            for value, label, sort, n in rows
+        ]
+        present = {item["value"] for item in values}
+        for value, item in chosen.items():
+            if value not in present:  # selected, but no quote has it with the other filters
+                label = facet_label(name, getattr(item, FACET_LABEL_FIELDS.get(name, ""), item))
+                values.append({"value": value, "label": label, "count": 0, "sort": label})
+        for item in values:
+            item["selected"] = item["value"] in chosen
+        values.sort(key=lambda item: (not item["selected"], -item["count"], str(item["sort"])))
+        return values[:FACET_LIMIT]
+
+    def facets_beside(self, counted, archive_facets):
+        """Facets for the page: counted ones as they are; for a filter with too many quotes to
+        count, the archive's most frequent values, without counts, selected ones first."""
+        shown = {}
+        for name in FACETS:
+            if counted[name] is not None:
+                shown[name] = counted[name]
+                continue
+            chosen = {facet_value(item): item for item in self.chosen(name)}
+            values = [
+                {
+                    "value": value,
+                    "label": facet_label(
+                        name, getattr(item, FACET_LABEL_FIELDS.get(name, ""), item)
+                    ),
+                    "count": None,
+                    "selected": True,
+                }
+                for value, item in chosen.items()
+            ]
+            values += [
+                {**item, "count": None, "selected": False}
+                for item in archive_facets[name]
+                if item["value"] not in chosen
+            ]
+            shown[name] = values[:FACET_LIMIT]
+        return shown
+
+
+FACETS = ["topic", "claim", "speaker", "kind", "document", "attribution"]
+FACET_LABEL_FIELDS = {"topic": "name", "claim": "text", "speaker": "name", "document": "title"}
+
+
+def facet_value(item):
+    return getattr(item, "slug", item)
+
+
+def facet_label(name, label):
+    choices = {"kind": Document.Kind.choices, "attribution": Quote.Attribution.choices}
+    return dict(choices.get(name, [])).get(label, label)
+
+
+class FacetCounts:
+    """Every facet's counts, and the sizes of the quote sets they count, in one SQL query.
+
+    Each distinct set of quotes (the filters minus one) is a common table expression of at
+    most `limit` + 1 rows; identical sets are written once. Each facet groups its own set.
+    """
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.using = router.db_for_read(Quote)
+        self.sets = {}  # (sql, params) -> name of its common table expression
+
+    def base(self, queryset):
+        columns = queryset.order_by().values("pk", "speaker_id", "document_id", "attribution")
+        if self.limit is not None:
+            columns = columns[: self.limit + 1]
+        try:
+            sql, params = columns.query.get_compiler(using=self.using).as_sql()
+        except EmptyResultSet:  # a filter that can match nothing (no ids, say)
+            table = connections[self.using].ops.quote_name(Quote._meta.db_table)
+            sql = f"SELECT id, speaker_id, document_id, attribution FROM {table} WHERE 1 = 0"
+            params = ()
+        return self.sets.setdefault((sql, tuple(params)), f"base_{len(self.sets)}")
+
+    def run(self, bases):
+        connection = connections[self.using]
+        qn = connection.ops.quote_name
+        tables = {
+            "quote": qn(Quote._meta.db_table),
+            "topics": qn(Quote.topics.through._meta.db_table),
+            "topic": qn(Topic._meta.db_table),
+            "stance": qn(Stance._meta.db_table),
+            "claim": qn(Claim._meta.db_table),
+            "author": qn(Author._meta.db_table),
+            "document": qn(Document._meta.db_table),
+        }
+        ctes, params = [], []
+        for (sql, set_params), name in self.sets.items():
+            ctes.append(f"{name} (id, speaker_id, document_id, attribution) AS ({sql})")
+            params += set_params
+        branches = {
+            "topic": "SELECT 'topic', t.slug, t.name, t.name, COUNT(*) FROM {topics} qt "
+            "JOIN {topic} t ON t.id = qt.topic_id WHERE qt.quote_id IN (SELECT id FROM {base}) "
+            "GROUP BY t.slug, t.name",
+            "claim": "SELECT 'claim', c.slug, c.text, c.text, COUNT(*) FROM {stance} s "
+            "JOIN {claim} c ON c.id = s.claim_id WHERE s.quote_id IN (SELECT id FROM {base}) "
+            "GROUP BY c.slug, c.text",
+            "speaker": "SELECT 'speaker', a.slug, a.name, a.sort_name, COUNT(*) FROM {base} b "
+            "JOIN {author} a ON a.id = b.speaker_id GROUP BY a.slug, a.name, a.sort_name",
+            "document": "SELECT 'document', d.slug, d.title, d.title, COUNT(*) FROM {base} b "
+            "JOIN {document} d ON d.id = b.document_id GROUP BY d.slug, d.title",
+            "kind": "SELECT 'kind', d.kind, d.kind, d.kind, COUNT(*) FROM {base} b "
+            "JOIN {document} d ON d.id = b.document_id GROUP BY d.kind",
+            "attribution": "SELECT 'attribution', b.attribution, b.attribution, b.attribution, "
+            "COUNT(*) FROM {base} b GROUP BY b.attribution",
+        }
+        selects = [branches[name].format(base=base, **tables) for name, base in bases.items()]
+        selects += [
+            f"SELECT 'size', '{name}', NULL, NULL, COUNT(*) FROM {name}"
+            for name in self.sets.values()
+        ]
+        sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+        rows = {name: [] for name in bases}
+        sizes = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, value, label, sort, n in cursor.fetchall():
+                if facet == "size":
+                    sizes[value] = n
+                else:
+                    rows[facet].append((value, label, sort, n))
+        return rows, sizes

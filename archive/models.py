@@ -267,7 +267,9 @@ class QuoteQuerySet(models.QuerySet):
         return found, lost
 
     def with_speaker(self):
-        return self.select_related("speaker", "document")
+        """With the speaker and the document, but not the document's text: lists of quotes
+        show where each was found, and a document's text runs to tens of kilobytes."""
+        return self.select_related("speaker", "document").defer("document__text")
 
     def said_between(self, first_year, last_year):
         """Quotes whose date said overlaps the years first_year to last_year, inclusive."""
@@ -372,6 +374,24 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["said_start", "id"]
+        indexes = [
+            # The archive's last change (archive/caching.py) without reading every quote.
+            models.Index(fields=["updated_at"], name="quote_updated_at"),
+            # The quote list in date order, and the newest additions: a page is read from the
+            # index, not by sorting every quote. (PostgreSQL puts NULLs last in ascending
+            # order, as the list does; latest first has an index of its own there, made by
+            # migration 0005, since SQLite cannot write NULLS LAST in an index.)
+            models.Index(
+                fields=["said_start", "id"],
+                name="quote_published_by_date",
+                condition=Q(status="published", start_offset__isnull=False),
+            ),
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="quote_published_by_addition",
+                condition=Q(status="published", start_offset__isnull=False),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
             models.CheckConstraint(

@@ -10,6 +10,13 @@ TOP = 20
 ROWS = [("supports", "Supports"), ("opposes", "Opposes"), ("qualifies", "Qualifies")]
 
 
+def text(number):
+    """A number as the SVG and the list show it. Numbers are handed to the template as text:
+    a claim quoted over many years has thousands of them, and the template would localize
+    each one."""
+    return f"{number:g}" if isinstance(number, float) else str(number)
+
+
 def claim_timeline(counts):
     """Dots per (year, side), sized by how many quotes; undated counts apart.
 
@@ -20,17 +27,12 @@ def claim_timeline(counts):
     undated = {row["position"]: row["n"] for row in counts if not row["quote__said_start__year"]}
     years = sorted({row["quote__said_start__year"] for row in dated})
     labels = dict(ROWS)
-    summary = [
-        {
-            "year": year,
-            "sides": [
-                (row["position"], labels[row["position"]].lower(), row["n"])
-                for row in dated
-                if row["quote__said_start__year"] == year
-            ],
-        }
-        for year in years
-    ]
+    by_year = {}
+    for row in dated:
+        by_year.setdefault(row["quote__said_start__year"], []).append(
+            (row["position"], labels[row["position"]].lower(), text(row["n"]))
+        )
+    summary = [{"year": text(year), "sides": by_year[year]} for year in years]
     undated_sides = [
         (value, label.lower(), undated[value]) for value, label in ROWS if value in undated
     ]
@@ -40,7 +42,7 @@ def claim_timeline(counts):
     span = max(last - first, 1)
     plot_width = WIDTH - LEFT - RIGHT
     rows = [
-        {"label": label, "y": TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2, "value": value}
+        {"label": label, "y": text(TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2), "value": value}
         for index, (value, label) in enumerate(ROWS)
     ]
     row_y = {row["value"]: row["y"] for row in rows}
@@ -52,27 +54,28 @@ def claim_timeline(counts):
 
     points = [
         {
-            "x": x_of(row["quote__said_start__year"]),
+            "x": text(x_of(row["quote__said_start__year"])),
             "y": row_y[row["position"]],
-            "r": round(4 + 2.5 * math.sqrt(row["n"]), 1),
-            "year": row["quote__said_start__year"],
+            "r": text(round(4 + 2.5 * math.sqrt(row["n"]), 1)),
+            "year": text(row["quote__said_start__year"]),
             "position": row["position"],
             "label": labels[row["position"]].lower(),
-            "n": row["n"],
+            "n": text(row["n"]),
         }
         for row in dated
     ]
     step = max(1, round(span / 8))
-    ticks = [{"year": year, "x": x_of(year)} for year in range(first, last + 1, step)]
+    ticks = [{"year": text(year), "x": text(x_of(year))} for year in range(first, last + 1, step)]
     return {
         "points": points,
         "summary": summary,
         "undated": undated_sides,
         "rows": rows,
         "ticks": ticks,
-        "width": WIDTH,
-        "height": TOP + len(ROWS) * ROW_HEIGHT + 30,
-        "axis_y": TOP + len(ROWS) * ROW_HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
+        "width": text(WIDTH),
+        "height": text(TOP + len(ROWS) * ROW_HEIGHT + 30),
+        "axis_y": text(TOP + len(ROWS) * ROW_HEIGHT),
+        "tick_y": text(TOP + len(ROWS) * ROW_HEIGHT + 18),
+        "left": text(LEFT),
+        "right": text(WIDTH - RIGHT),
     }

@@ -3,7 +3,8 @@
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -13,19 +14,39 @@ from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
 from archive.permanence import final_replacement, follow_moves, get_by_slug
+from archive.tallies import archive_tallies
 from archive.timeline import claim_timeline
 
 QUOTES_PER_PAGE = 25
 MAX_PAGES = 100
+# A filtered quote list counts at most this many quotes (all that its pages can show); a
+# search with more is sorted by date said instead of ranked, as ranking reads every match.
+COUNT_LIMIT = QUOTES_PER_PAGE * MAX_PAGES
 QUOTES_PER_GROUP = 10  # quotes per topic on an author page, per side on a claim page
-AUTHOR_QUOTES_LOADED = 300  # an author page shows from the first quotes by date
 AUTHOR_DOCUMENTS_SHOWN = 20
+AUTHOR_CLAIMS_SHOWN = 20  # the claims an author has most quotes on
+AUTHOR_CARDS = 40  # quotes shown on an author page, shared out among their topics
 ROWS_PER_PAGE = 100
+HOME_CLAIMS = 20  # the most quoted claims on the home page; /claims/ lists them all
 
 
 class CappedPaginator(Paginator):
     """A paginator that stops after MAX_PAGES: deep pages cost the database ever more, and a
-    reader that far down is better served by a filter or a search."""
+    reader that far down is better served by a filter or a search.
+
+    `count`, when given, is the number of items already known (see QuoteFilter.counts); a
+    count above `count_limit` means "more than count_limit", and no query counts them again.
+    """
+
+    def __init__(self, object_list, per_page, count=None, count_limit=None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property
+        self.count_limit = count_limit
+
+    @property
+    def count_exceeded(self):
+        return self.count_limit is not None and self.count > self.count_limit
 
     @property
     def num_pages(self):
@@ -36,9 +57,9 @@ class CappedPaginator(Paginator):
         return super().num_pages > MAX_PAGES
 
 
-def paginate(request, queryset, per_page):
+def paginate(request, queryset, per_page, **counted):
     """The requested page, and a note if the page number was not usable."""
-    paginator = CappedPaginator(queryset, per_page)
+    paginator = CappedPaginator(queryset, per_page, **counted)
     raw = request.GET.get("page", "1")
     page = paginator.get_page(raw)
     note = ""
@@ -51,29 +72,58 @@ def paginate(request, queryset, per_page):
 
 @reader_page(store=True)
 def home(request):
-    published = Quote.objects.published()
+    tallies = archive_tallies()
+    topics = list(Topic.objects.all())
+    for topic in topics:
+        topic.quote_count = tallies.by_topic.get(topic.pk, 0)
+    claims = most_quoted_claims(tallies, HOME_CLAIMS)
     context = {
-        "quote_count": published.count(),
-        "author_count": Author.objects.filter(
-            Exists(published.filter(speaker=OuterRef("pk")))
-        ).count(),
-        "document_count": Document.objects.count(),
-        "topics": Topic.objects.annotate(
-            quote_count=Count("quotes", filter=Q(quotes__in=published.values("pk")))
-        ),
-        "claims": Claim.objects.annotate(
-            stance_count=Count("stances", filter=Q(stances__quote__in=published.values("pk")))
-        ),
-        "recent_quotes": published.with_speaker().order_by("-created_at", "-id")[:5],
+        "quote_count": tallies.quotes,
+        "author_count": tallies.speakers,
+        "document_count": tallies.documents,
+        "topics": topics,
+        "claims": claims,
+        "claim_total": Claim.objects.count(),
+        "recent_quotes": Quote.objects.published()
+        .with_speaker()
+        .order_by("-created_at", "-id")[:5],
     }
     return render(request, "archive/home.html", context)
+
+
+def most_quoted_claims(tallies, number):
+    """The `number` claims with the most stances of published quotes, each with stance_count."""
+    totals = {claim: sum(sides.values()) for claim, sides in tallies.by_claim.items()}
+    chosen = sorted(totals, key=lambda claim: -totals[claim])[:number]
+    found = Claim.objects.in_bulk(chosen)
+    claims = [found[pk] for pk in chosen if pk in found]
+    if len(claims) < number:  # claims no published quote takes a side on yet
+        claims += Claim.objects.exclude(pk__in=chosen).order_by("text")[: number - len(claims)]
+    for claim in claims:
+        claim.stance_count = totals.get(claim.pk, 0)
+    return sorted(claims, key=lambda claim: (-claim.stance_count, claim.text))
 
 
 @reader_page(store=True)
 def quote_list(request):
     filterset = QuoteFilter(request.GET, queryset=Quote.objects.published())
-    quotes = filterset.ordered(filterset.qs.with_speaker())
-    page, page_note = paginate(request, quotes, QUOTES_PER_PAGE)
+    results = filterset.qs
+    if filterset.has_filters():
+        counted, total, ids = filterset.counts(limit=COUNT_LIMIT)
+        archive_facets = None
+        if any(values is None for values in counted.values()):
+            archive_facets = archive_tallies().facets
+        facets = filterset.facets_beside(counted, archive_facets)
+        if ids is not None:
+            results = results.filter(pk__in=ids)  # found: no need to search again
+    else:
+        tallies = archive_tallies()
+        facets, total = tallies.facets, tallies.quotes
+    unranked = filterset.chosen_sort == "relevance" and total > COUNT_LIMIT
+    quotes = filterset.ordered(results.with_speaker(), rank=not unranked)
+    page, page_note = paginate(
+        request, quotes, QUOTES_PER_PAGE, count=total, count_limit=COUNT_LIMIT
+    )
     rows = list(page.object_list)
     if filterset.words:
         search.add_headlines(rows, filterset.words)
@@ -83,12 +133,14 @@ def quote_list(request):
         "filterset": filterset,
         "page": page,
         "quotes": rows,
-        "facets": filterset.facets(),
+        "facets": facets,
         "active": filterset.active(),
         "ignored": filterset.ignored(),
         "page_note": page_note,
         "sorts": SORTS.items(),
-        "sort": filterset.chosen_sort,
+        "sort": "said" if unranked else filterset.chosen_sort,
+        "unranked": unranked,
+        "count_limit": COUNT_LIMIT,
         "words": filterset.words,
         "query": query,
         "positions": Stance.Position.choices,
@@ -172,17 +224,37 @@ def author_list(request):
 def author_detail(request, slug):
     author = get_by_slug(Author.objects, slug)
     published = author.quotes.published()
-    shown = list(
-        published.with_speaker()
-        .prefetch_related("topics")
-        .order_by("said_start", "id")[:AUTHOR_QUOTES_LOADED]
+    topics = list(
+        Topic.objects.filter(
+            quotes__speaker=author,
+            quotes__status=Quote.Status.PUBLISHED,
+            quotes__start_offset__isnull=False,
+        )
+        .annotate(n=Count("quotes"))
+        .order_by("name")
     )
+    # At most AUTHOR_CARDS quotes in all: an author quoted on many topics gets fewer per topic,
+    # the first they said on each.
+    per_topic = max(1, min(QUOTES_PER_GROUP, AUTHOR_CARDS // max(1, len(topics))))
+    firsts = (
+        Quote.topics.through.objects.filter(quote__in=published.values("pk"))
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("topic_id")],
+                order_by=[F("quote__said_start").asc(nulls_last=True), F("quote_id").asc()],
+            )
+        )
+        .filter(place__lte=per_topic)
+        .values_list("topic_id", "quote_id")
+    )
+    firsts = list(firsts)
+    quotes = published.with_speaker().in_bulk([quote for _, quote in firsts])
     by_topic = defaultdict(list)
-    for quote in shown:
-        for topic in quote.topics.all():
-            if len(by_topic[topic.pk]) < QUOTES_PER_GROUP:
-                by_topic[topic.pk].append(quote)
-    topics = Topic.objects.filter(quotes__in=published.values("pk")).annotate(n=Count("quotes"))
+    for topic, quote in firsts:
+        by_topic[topic].append(quotes[quote])
+    for shown in by_topic.values():
+        shown.sort(key=lambda quote: (quote.said_start is None, quote.said_start, quote.pk))
     sides = (
         Stance.objects.filter(quote__in=published.values("pk"))
         .values("claim__slug", "claim__text", "position")
@@ -192,6 +264,9 @@ def author_detail(request, slug):
     claims = defaultdict(list)
     for side in sides:
         claims[(side["claim__slug"], side["claim__text"])].append(side)
+    # The claims with the most quotes, at most AUTHOR_CLAIMS_SHOWN, in the order of their text.
+    most = sorted(claims, key=lambda claim: -sum(side["n"] for side in claims[claim]))
+    shown_claims = sorted(most[:AUTHOR_CLAIMS_SHOWN], key=lambda claim: claim[1])
     span = published.aggregate(
         count=Count("id"), first_said=Min("said_start"), last_said=Max("said_end")
     )
@@ -200,10 +275,11 @@ def author_detail(request, slug):
         "quote_count": span["count"],
         "first_said": span["first_said"],
         "last_said": span["last_said"],
-        "by_topic": [(topic, by_topic[topic.pk]) for topic in topics.order_by("name")],
-        "claims": list(claims.items()),
-        "documents": Document.objects.filter(quotes__in=published.values("pk"))
-        .distinct()
+        "by_topic": [(topic, by_topic[topic.pk]) for topic in topics],
+        "claims": [(claim, claims[claim]) for claim in shown_claims],
+        "claims_not_shown": len(claims) - len(shown_claims),
+        "documents": Document.objects.filter(pk__in=published.values("document"))
+        .defer("text")
         .order_by("published_on", "title")[:AUTHOR_DOCUMENTS_SHOWN],
         "quotes_per_group": QUOTES_PER_GROUP,
     }
@@ -251,25 +327,24 @@ def document_detail(request, slug):
 
 @reader_page
 def claim_list(request):
-    published = Q(stances__quote__in=Quote.objects.published().values("pk"))
-    claims = (
-        Claim.objects.prefetch_related("topics")
-        .annotate(
-            **{
-                position: Count("stances", filter=Q(stances__position=position) & published)
-                for position in Stance.Position.values
-            }
-        )
-        .order_by("text")
-    )
-    return render(request, "archive/claim_list.html", {"claims": claims})
+    by_claim = archive_tallies().by_claim
+    claims = Claim.objects.prefetch_related("topics").order_by("text")
+    page, page_note = paginate(request, claims, ROWS_PER_PAGE)
+    page.object_list = list(page.object_list)
+    for claim in page.object_list:
+        for position in Stance.Position.values:
+            setattr(claim, position, by_claim.get(claim.pk, {}).get(position, 0))
+    return render(request, "archive/claim_list.html", {"page": page, "page_note": page_note})
 
 
 @reader_page(store=True)
 @follow_moves
 def claim_detail(request, slug):
     claim = get_by_slug(Claim.objects.prefetch_related("topics"), slug)
-    stances = claim.stances.filter(quote__in=Quote.objects.published().values("pk"))
+    # Joined, not `quote__in=<published quotes>`: that subquery reads every published quote.
+    stances = claim.stances.filter(
+        quote__status=Quote.Status.PUBLISHED, quote__start_offset__isnull=False
+    )
     totals = dict(stances.values_list("position").annotate(n=Count("id")))
     shown = sides_shown(stances)
     columns = [
@@ -304,11 +379,14 @@ def sides_shown(stances):
 
 @reader_page
 def topic_list(request):
-    published = Quote.objects.published().values("pk")
-    topics = Topic.objects.annotate(
-        quote_count=Count("quotes", filter=Q(quotes__in=published)),
-        claim_count=Count("claims", distinct=True),
-    ).order_by("start_year", "name")
+    by_topic = archive_tallies().by_topic
+    topics = list(
+        Topic.objects.annotate(claim_count=Count("claims", distinct=True)).order_by(
+            "start_year", "name"
+        )
+    )
+    for topic in topics:
+        topic.quote_count = by_topic.get(topic.pk, 0)
     return render(request, "archive/topic_list.html", {"topics": topics})
 
 

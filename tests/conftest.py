@@ -32,15 +32,20 @@ DB_FIXTURES = {
 
 @pytest.fixture(autouse=True)
 def django_cache_clear(request):
-    """Each test starts with an empty cache: no page stored by another test.
+    """Each test starts with an empty cache: no page stored by another test, and no counts
+    kept in this process by another test (archive/tallies.py).
 
     With the database, the archive's stamp (archive/caching.py) is read at once: it costs one
-    query per ARCHIVE_STAMP_SECONDS, not one per page, so tests that count a page's queries must
-    not count it.
+    query per ARCHIVE_STAMP_SECONDS, not one per page; so are the archive's counts, which cost
+    a few queries per change of the archive, not per page. Tests that count a page's queries
+    must not count them.
     """
     from django.core.cache import cache
 
+    from archive import tallies
+
     cache.clear()
+    tallies.forget()
     wanted = DB_FIXTURES & set(request.fixturenames)
     if request.node.get_closest_marker("django_db") or wanted:
         from archive.caching import archive_last_changed
@@ -49,8 +54,10 @@ def django_cache_clear(request):
             request.getfixturevalue(name)
 
         archive_last_changed()
+        tallies.archive_tallies()
     yield
     cache.clear()
+    tallies.forget()
 
 
 @contextmanager

@@ -32,7 +32,10 @@ PAGES = [
     "claim page",
     "floor: bare SQL of search, common word",
     "floor: bare SQL of search, rare phrase",
+    "floor: the page's own SQL, search common word",
+    "floor: the page's own SQL, search rare phrase",
     "facet counts alone, search common word",
+    "home, first request after a change",
     "floor: static file",
 ]
 

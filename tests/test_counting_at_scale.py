@@ -1,0 +1,163 @@
+"""Counting that stays bounded as the archive grows (issue 5): the quote list counts at most
+COUNT_LIMIT quotes per request, the archive's own counts are kept per version of it, and
+long pages (home, claims, an author) show a bounded number of items.
+
+The limits are lowered here so that the real archive's 240 quotes cross them.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from archive import filters, tallies, views
+from archive.filters import FACETS, QuoteFilter
+from archive.models import Claim, Quote, Stance
+
+pytestmark = pytest.mark.django_db
+
+
+def html_of(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def result_ids(html):
+    return [int(pk) for pk in re.findall(r'<a href="/quotes/(\d+)/" class="permalink">', html)]
+
+
+def facet_section(html, heading):
+    return re.search(rf"<h3>{heading}</h3>(.*?)</section>", html, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "the"},
+        {"q": "wages"},
+        {"topic": ["stalinism"]},
+        {"topic": ["stalinism", "nep"], "kind": "article"},
+        {"speaker": ["peter-boettke"], "attribution": "verified"},
+        {"claim": "stalinism-continued-leninism", "position": "supports"},
+        {"q": "Stalin", "said_from": "1920", "said_to": "1940"},
+        {"document": "boettke-soviet-admissions", "topic": ["nep"]},
+        {"speaker": ["lenin"], "kind": "forum-thread"},  # nothing matches
+    ],
+)
+def test_bounded_counts_equal_exact_counts_below_the_limit(params):
+    published = Quote.objects.published()
+    bounded, total, ids = QuoteFilter(params, queryset=published).counts(limit=10_000)
+    exact, exact_total, _ = QuoteFilter(params, queryset=published).counts(limit=None)
+    assert bounded == exact
+    assert total == exact_total == QuoteFilter(params, queryset=published).qs.count()
+    assert sorted(ids) == sorted(
+        QuoteFilter(params, queryset=published).qs.values_list("pk", flat=True)
+    )
+    for name in FACETS:
+        for item in bounded[name]:
+            selected = {name: [item["value"]]} if name in ("topic", "speaker") else {}
+            selected = selected or {name: item["value"]}
+            if item["selected"] or name == "claim":
+                continue
+            narrowed = QuoteFilter({**params, **selected}, queryset=published).qs.count()
+            assert item["count"] == narrowed, (name, item)
+
+
+def test_a_facet_counts_its_values_with_the_other_filters_kept(client):
+    html = html_of(client, "/quotes/?speaker=peter-boettke&topic=nep")
+    topics = facet_section(html, "Topic")
+    for topic in ["stalinism", "nep"]:
+        n = Quote.objects.published().filter(speaker__slug="peter-boettke", topics__slug=topic)
+        name = {"stalinism": "Stalinism", "nep": "New Economic Policy (NEP)"}[topic]
+        assert f'{name} <span class="count">({n.count()})</span>' in topics
+
+
+def test_more_matches_than_the_limit_say_more_than_and_are_sorted_by_date(client, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 5)
+    matching = Quote.objects.published().filter(text__icontains="the").count()
+    assert matching > 5
+    html = html_of(client, "/quotes/?q=the")
+    assert "More than 5 quotes matching “the”" in html
+    assert "too many to rank by relevance: they are sorted by date said" in html
+    assert result_ids(html) == result_ids(html_of(client, "/quotes/?q=the&sort=said"))
+    facets = html.split('<aside class="facets"', 1)[1]
+    assert '<span class="count">' not in facets
+    assert "Too many quotes match to count them here" in facets
+
+
+def test_few_matches_are_counted_exactly_and_ranked(client, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 5)
+    html = html_of(client, "/quotes/?q=Acton")
+    n = len(result_ids(html))
+    assert 1 <= n <= 5
+    assert f"{n} quote{'s' if n != 1 else ''} matching “Acton”" in html
+    assert "too many to rank" not in html
+    assert '<option value="relevance" selected>' in html
+
+
+def test_a_filter_too_wide_to_count_keeps_its_choice_first_without_counts(client, monkeypatch):
+    monkeypatch.setattr(views, "COUNT_LIMIT", 10)
+    # One quote, but the speaker facet counts every quote on Stalinism: more than 10.
+    html = html_of(client, "/quotes/?speaker=lord-acton&topic=stalinism")
+    speakers = facet_section(html, "Speaker")
+    assert '<span class="count">' not in speakers
+    assert speakers.split("</li>")[0].count("Lord Acton") == 1, "the selected speaker comes first"
+    assert 'class="selected"' in speakers.split("</li>")[0]
+    topics = facet_section(html, "Topic")
+    assert re.search(r'Stalinism <span class="count">\(\d+\)</span>', topics)
+
+
+def test_the_archive_counts_are_kept_until_the_archive_changes(client):
+    tallies.forget()
+    with CaptureQueriesContext(connection) as first:
+        html_of(client, "/")
+    with CaptureQueriesContext(connection) as second:
+        html_of(client, "/claims/")
+    assert len(second) < len(first)
+    assert not any("COUNT(" in query["sql"] and "archive_quote_topics" in query["sql"]
+                   for query in second.captured_queries)  # fmt: skip
+    before = Quote.objects.published().count()
+    quote = Quote.objects.published().get(pk=207)
+    quote.withdraw("Test.")
+    quote.save()
+    assert f"An archive of {before - 1} verbatim excerpts" in html_of(client, "/")
+
+
+def test_the_home_page_lists_the_most_quoted_claims_and_links_them_all(client, monkeypatch):
+    monkeypatch.setattr(views, "HOME_CLAIMS", 3)
+    html = html_of(client, "/")
+    section = re.search(r'id="claims-heading".*?</section>', html, re.S).group(0)
+    counts = [int(n) for n in re.findall(r'<span class="count">(\d+) quote', section)]
+    assert len(counts) == 3 and counts == sorted(counts, reverse=True)
+    most = max(Claim.objects.all(), key=lambda claim: claim.stances.count())
+    assert f'href="/claims/{most.slug}/"' in section
+    assert f"All {Claim.objects.count()} claims →" in section
+
+
+def test_the_claim_list_comes_in_pages(client, monkeypatch):
+    monkeypatch.setattr(views, "ROWS_PER_PAGE", 5)
+    first, second = html_of(client, "/claims/"), html_of(client, "/claims/?page=2")
+    links = re.compile(r'<li><a href="(/claims/[^"]+/)"')
+    assert len(links.findall(first)) == 5
+    assert set(links.findall(first)).isdisjoint(links.findall(second))
+    assert 'rel="next"' in first
+
+
+def test_an_author_page_shares_a_fixed_number_of_quotes_among_topics(client, monkeypatch):
+    monkeypatch.setattr(views, "AUTHOR_CARDS", 4)
+    monkeypatch.setattr(views, "AUTHOR_CLAIMS_SHOWN", 1)
+    html = html_of(client, "/authors/peter-boettke/")
+    topics = len(re.findall(r'<h3 id="topic-', html))
+    per_topic = max(1, 4 // topics)
+    assert html.count('class="quote-card"') <= max(4, topics * per_topic)
+    claims = Stance.objects.filter(quote__speaker__slug="peter-boettke").values("claim").distinct()
+    assert claims.count() > 1
+    assert f"And {claims.count() - 1} more claim" in html
+
+
+def test_the_facet_limit_still_applies_to_counted_facets(client, monkeypatch):
+    monkeypatch.setattr(filters, "FACET_LIMIT", 2)
+    html = html_of(client, "/quotes/?q=the")
+    assert len(re.findall(r"<li><a ", facet_section(html, "Speaker"))) == 2

@@ -117,6 +117,10 @@ class Author(models.Model):
 
     class Meta:
         ordering = ["sort_name"]
+        indexes = [
+            # The author list and the quote list sorted by speaker, read in name order.
+            models.Index(fields=["sort_name", "id"], name="author_by_sort_name"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="author_slug_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="author_name_not_empty"),
@@ -389,6 +393,12 @@ class Quote(models.Model):
             models.Index(
                 fields=["-created_at", "-id"],
                 name="quote_published_by_addition",
+                condition=Q(status="published", start_offset__isnull=False),
+            ),
+            # A speaker's quotes in date order (author pages; the list sorted by speaker).
+            models.Index(
+                fields=["speaker", "said_start", "id"],
+                name="quote_published_by_speaker",
                 condition=Q(status="published", start_offset__isnull=False),
             ),
         ]

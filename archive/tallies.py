@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Max, Min
 
 from archive import caching
 from archive.filters import QuoteFilter
-from archive.models import Author, Document, Quote, Stance
+from archive.models import Document, Quote, Stance
 
 KEY = "archive:tallies:{version}"
+TOPIC_SPEAKERS = 10  # the most quoted speakers named on a topic's page
 
 
 @dataclass
@@ -32,6 +33,9 @@ class Tallies:
     documents: int
     by_topic: dict  # topic id: published quotes
     by_claim: dict  # claim id: {position: stances of published quotes}
+    by_speaker: dict  # author id: (published quotes, earliest said_start, latest said_end)
+    by_document: dict  # document id: published quotes
+    topic_speakers: dict  # topic id: [(author id, quotes)], the TOPIC_SPEAKERS most quoted
     facets: dict  # the unfiltered quote list's facets (QuoteFilter.counts)
 
 
@@ -52,12 +56,33 @@ def count():
     )
     for claim, position, n in stances:
         by_claim.setdefault(claim, {})[position] = n
+    by_speaker = {
+        row["speaker"]: (row["n"], row["first"], row["last"])
+        for row in published.order_by()
+        .values("speaker")
+        .annotate(n=Count("id"), first=Min("said_start"), last=Max("said_end"))
+    }
+    by_document = dict(published.order_by().values_list("document").annotate(n=Count("id")))
+    topic_speakers = {}
+    pairs = (
+        Quote.topics.through.objects.filter(quote__in=published.values("pk"))
+        .values_list("topic", "quote__speaker")
+        .annotate(n=Count("id"))
+        .order_by("topic", "-n", "quote__speaker__sort_name")
+    )
+    for topic, speaker, n in pairs.iterator(chunk_size=5000):
+        most = topic_speakers.setdefault(topic, [])
+        if len(most) < TOPIC_SPEAKERS:
+            most.append((speaker, n))
     return Tallies(
         quotes=total,
-        speakers=Author.objects.filter(Exists(published.filter(speaker=OuterRef("pk")))).count(),
+        speakers=len(by_speaker),
         documents=Document.objects.count(),
         by_topic=by_topic,
         by_claim=by_claim,
+        by_speaker=by_speaker,
+        by_document=by_document,
+        topic_speakers=topic_speakers,
         facets=facets,
     )
 

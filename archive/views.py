@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Min, Q, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
@@ -204,18 +204,17 @@ def quote_citation(request, pk, fmt):
 
 @reader_page
 def author_list(request):
-    authors = (
-        Author.objects.annotate(
-            quote_count=Count(
-                "quotes", filter=Q(quotes__in=Quote.objects.published().values("pk"))
-            ),
-            first_said=Min("quotes__said_start", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
-            last_said=Max("quotes__said_end", filter=Q(quotes__status=Quote.Status.PUBLISHED)),
+    """Everyone with a published quote, by name; their counts and years from the archive's
+    counts (archive/tallies.py), so a page reads only its own hundred authors."""
+    by_speaker = archive_tallies().by_speaker
+    published = Quote.objects.published().filter(speaker=OuterRef("pk"))
+    authors = Author.objects.filter(Exists(published)).order_by("sort_name", "id")
+    page, page_note = paginate(request, authors, ROWS_PER_PAGE, count=len(by_speaker))
+    page.object_list = list(page.object_list)
+    for author in page.object_list:
+        author.quote_count, author.first_said, author.last_said = by_speaker.get(
+            author.pk, (0, None, None)
         )
-        .filter(quote_count__gt=0)
-        .order_by("sort_name")
-    )
-    page, page_note = paginate(request, authors, ROWS_PER_PAGE)
     return render(request, "archive/author_list.html", {"page": page, "page_note": page_note})
 
 
@@ -288,12 +287,9 @@ def author_detail(request, slug):
 
 @reader_page
 def document_list(request):
+    by_document = archive_tallies().by_document
     documents = (
-        Document.objects.prefetch_related("authors")
-        .annotate(
-            quote_count=Count("quotes", filter=Q(quotes__in=Quote.objects.published().values("pk")))
-        )
-        .order_by("published_on", "title")
+        Document.objects.prefetch_related("authors").defer("text").order_by("published_on", "title")
     )
     kind = request.GET.get("kind", "")
     note = ""
@@ -302,6 +298,9 @@ def document_list(request):
     elif kind:
         note = f"There is no kind of document called “{kind[:40]}”; showing all documents."
     page, page_note = paginate(request, documents, ROWS_PER_PAGE)
+    page.object_list = list(page.object_list)
+    for document in page.object_list:
+        document.quote_count = by_document.get(document.pk, 0)
     return render(
         request,
         "archive/document_list.html",
@@ -394,13 +393,18 @@ def topic_list(request):
 @follow_moves
 def topic_detail(request, slug):
     topic = get_by_slug(Topic.objects, slug)
+    tallies = archive_tallies()
     quotes = topic.quotes.published().with_speaker().order_by("said_start", "id")
-    page, page_note = paginate(request, quotes, QUOTES_PER_PAGE)
-    speakers = (
-        Author.objects.filter(quotes__in=quotes.values("pk"))
-        .annotate(n=Count("quotes"))
-        .order_by("-n", "sort_name")[:10]
+    page, page_note = paginate(
+        request, quotes, QUOTES_PER_PAGE, count=tallies.by_topic.get(topic.pk, 0)
     )
+    most = tallies.topic_speakers.get(topic.pk, [])
+    found = Author.objects.in_bulk([speaker for speaker, _ in most])
+    speakers = []
+    for speaker, n in most:
+        if speaker in found:
+            found[speaker].n = n
+            speakers.append(found[speaker])
     context = {
         "topic": topic,
         "page": page,

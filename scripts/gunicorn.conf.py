@@ -11,7 +11,7 @@
 | `GUNICORN_GRACEFUL_TIMEOUT` | seconds a worker has to finish its request on restart/stop | `30` |
 | `GUNICORN_KEEPALIVE` | seconds a keep-alive connection waits for the next request | `5` |
 | `GUNICORN_MAX_REQUESTS` | requests a worker serves before it is replaced (0: never) | `1000` |
-| `GUNICORN_MAX_REQUESTS_JITTER` | random extra requests: workers do not restart together | `100` |
+| `GUNICORN_MAX_REQUESTS_JITTER` | random extra requests: workers do not restart together | half of `GUNICORN_MAX_REQUESTS` |
 | `GUNICORN_CONTROL_SOCKET` | path of gunicorn's control socket; none unless set | none |
 
 A worker that dies (killed, out of memory) is replaced by the master; the listening socket
@@ -38,7 +38,10 @@ timeout = envint("GUNICORN_TIMEOUT", 30)
 graceful_timeout = envint("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = envint("GUNICORN_KEEPALIVE", 5)
 max_requests = envint("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = envint("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# A wide spread: workers that serve the same steady load reach their limit together unless
+# their limits differ by many requests, and replacing all of them at once stalls the server
+# (seen under the load test, `manage.py loadtest`).
+max_requests_jitter = envint("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 2)
 preload_app = False
 
 accesslog = "-"  # stdout

@@ -9,11 +9,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from archive import filters, tallies, views
 from archive.filters import FACETS, QuoteFilter
-from archive.models import Claim, Quote, Stance
+from archive.models import Claim, Document, Quote, Stance
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +162,40 @@ def test_the_facet_limit_still_applies_to_counted_facets(client, monkeypatch):
     monkeypatch.setattr(filters, "FACET_LIMIT", 2)
     html = html_of(client, "/quotes/?q=the")
     assert len(re.findall(r"<li><a ", facet_section(html, "Speaker"))) == 2
+
+
+def test_the_author_list_gives_each_speaker_s_count_and_years_from_the_archive(client):
+    html = html_of(client, "/authors/")
+    rows = {}
+    for row in html.split("<tr>")[2:]:
+        slug = re.search(r'<a href="/authors/([^/]+)/">', row).group(1)
+        rows[slug] = re.findall(r"<td>([^<]*)</td>", row)[1]
+    published = Quote.objects.published()
+    for row in published.values("speaker__slug").annotate(n=Count("id")):
+        assert rows[row["speaker__slug"]] == str(row["n"])
+    assert len(rows) == published.values("speaker").distinct().count()
+
+
+def test_the_document_list_counts_each_document_s_published_quotes(client):
+    html = html_of(client, "/documents/")
+    for document in Document.objects.all():
+        n = Quote.objects.published().filter(document=document).count()
+        block = html.split(f'href="/documents/{document.slug}/"', 1)[1].split("</li>", 1)[0]
+        assert f"· {n} quote{'s' if n != 1 else ''}</span>" in block
+
+
+def test_a_topic_page_names_its_most_quoted_speakers_in_order(client):
+    html = html_of(client, "/topics/stalinism/")
+    section = re.search(r'id="speakers-heading".*?</section>', html, re.S).group(0)
+    shown = re.findall(r'href="/authors/([^/]+)/">[^<]+</a> \((\d+)\)', section)
+    expected = list(
+        Quote.objects.published()
+        .filter(topics__slug="stalinism")
+        .values("speaker__slug")
+        .annotate(n=Count("id"))
+        .order_by("-n", "speaker__sort_name")
+        .values_list("speaker__slug", "n")[: tallies.TOPIC_SPEAKERS]
+    )
+    assert [(slug, int(n)) for slug, n in shown] == expected
+    total = Quote.objects.published().filter(topics__slug="stalinism").count()
+    assert f'<h2 id="quotes-heading">{total} quotes</h2>' in html

@@ -11,7 +11,7 @@
 | `GUNICORN_GRACEFUL_TIMEOUT` | seconds a worker has to finish its request on restart/stop | `30` |
 | `GUNICORN_KEEPALIVE` | seconds a keep-alive connection waits for the next request | `5` |
 | `GUNICORN_MAX_REQUESTS` | requests a worker serves before it is replaced (0: never) | `1000` |
-| `GUNICORN_MAX_REQUESTS_JITTER` | random extra requests: workers do not restart together | half of `GUNICORN_MAX_REQUESTS` |
+| `GUNICORN_MAX_REQUESTS_JITTER` | random extra requests: workers restart apart | half the above |
 | `GUNICORN_CONTROL_SOCKET` | path of gunicorn's control socket; none unless set | none |
 
 A worker that dies (killed, out of memory) is replaced by the master; the listening socket

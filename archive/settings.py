@@ -168,6 +168,9 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "wsw")
 ARCHIVE_HTTP_MAX_AGE = envint("ARCHIVE_HTTP_MAX_AGE", 300)
 ARCHIVE_PAGE_CACHE_SECONDS = envint("ARCHIVE_PAGE_CACHE_SECONDS", 600)
 ARCHIVE_STAMP_SECONDS = envint("ARCHIVE_STAMP_SECONDS", 10)
+# The archive's counts (archive/tallies.py) are kept per version; this only bounds how long an
+# unused version's counts stay in the cache.
+ARCHIVE_TALLY_SECONDS = envint("ARCHIVE_TALLY_SECONDS", 3600)
 ARCHIVE_SETTLE_SECONDS = envint("ARCHIVE_SETTLE_SECONDS", 5 if DATABASE_REPLICA_URL else 0)
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]

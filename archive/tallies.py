@@ -1,29 +1,34 @@
 """Counts over the whole archive, counted once per version of it.
 
 How many published quotes there are, by topic, claim, speaker, document, kind and
-attribution: the home page, the topic and claim lists and the unfiltered quote list show
-these. Counting them reads every published quote (at 100,000 quotes, a good part of a
-second), yet they change only when the archive does. So they are counted once per version of
-the archive (its last change, archive/caching.py) and kept in Django's cache under that
-version: the first request after a curation counts, every other request reads. A curation
-changes the version, so stale counts are never read again; they expire by themselves.
+attribution: the home page, the topic list, a topic's page and the unfiltered quote list show
+these. Counting them reads every published quote (at 100,000 quotes, a second or two), yet
+they change only when the archive does. So they are counted once per version of the archive
+(its last change, archive/caching.py) and kept in Django's cache under that version: the
+first request after a curation counts, every other request reads. A curation changes the
+version, so stale counts are never read again; they expire by themselves.
 
-The quote list with filters or words counts its own quotes, with a bound
-(`QuoteFilter.counts`).
+Only counts whose number does not grow with the archive are kept (one per topic, the most
+taken claims, each topic's most quoted speakers, the facets' top values), so the entry stays
+small in any cache (memcached takes at most 1 MB). Lists of authors, documents and claims
+count their own page's rows instead, and the quote list with filters or words counts its own
+quotes, with a bound (`QuoteFilter.counts`).
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Min
+from django.db import connections, router
+from django.db.models import Count
 
 from archive import caching
 from archive.filters import QuoteFilter
-from archive.models import Document, Quote, Stance
+from archive.models import Author, Document, Quote, Stance
 
 KEY = "archive:tallies:{version}"
 TOPIC_SPEAKERS = 10  # the most quoted speakers named on a topic's page
+TOP_CLAIMS = 20  # the claims with the most quotes, for the home page
 
 
 @dataclass
@@ -32,9 +37,7 @@ class Tallies:
     speakers: int  # authors with at least one published quote
     documents: int
     by_topic: dict  # topic id: published quotes
-    by_claim: dict  # claim id: {position: stances of published quotes}
-    by_speaker: dict  # author id: (published quotes, earliest said_start, latest said_end)
-    by_document: dict  # document id: published quotes
+    top_claims: list  # [(claim id, stances of published quotes)], the TOP_CLAIMS most taken
     topic_speakers: dict  # topic id: [(author id, quotes)], the TOPIC_SPEAKERS most quoted
     facets: dict  # the unfiltered quote list's facets (QuoteFilter.counts)
 
@@ -48,43 +51,50 @@ def count():
         .values_list("topic")
         .annotate(n=Count("id"))
     )
-    by_claim = {}
-    stances = (
+    top_claims = list(
         Stance.objects.filter(quote__in=published.values("pk"))
-        .values_list("claim", "position")
+        .values_list("claim")
         .annotate(n=Count("id"))
+        .order_by("-n", "claim")[:TOP_CLAIMS]
     )
-    for claim, position, n in stances:
-        by_claim.setdefault(claim, {})[position] = n
-    by_speaker = {
-        row["speaker"]: (row["n"], row["first"], row["last"])
-        for row in published.order_by()
-        .values("speaker")
-        .annotate(n=Count("id"), first=Min("said_start"), last=Max("said_end"))
-    }
-    by_document = dict(published.order_by().values_list("document").annotate(n=Count("id")))
+    speakers = published.order_by().values("speaker").distinct().count()
     topic_speakers = {}
-    pairs = (
-        Quote.topics.through.objects.filter(quote__in=published.values("pk"))
-        .values_list("topic", "quote__speaker")
-        .annotate(n=Count("id"))
-        .order_by("topic", "-n", "quote__speaker__sort_name")
-    )
-    for topic, speaker, n in pairs.iterator(chunk_size=5000):
-        most = topic_speakers.setdefault(topic, [])
-        if len(most) < TOPIC_SPEAKERS:
-            most.append((speaker, n))
+    for topic, speaker, n in most_quoted_per_topic():
+        topic_speakers.setdefault(topic, []).append((speaker, n))
     return Tallies(
         quotes=total,
-        speakers=len(by_speaker),
+        speakers=speakers,
         documents=Document.objects.count(),
         by_topic=by_topic,
-        by_claim=by_claim,
-        by_speaker=by_speaker,
-        by_document=by_document,
+        top_claims=top_claims,
         topic_speakers=topic_speakers,
         facets=facets,
     )
+
+
+def most_quoted_per_topic():
+    """(topic id, author id, quotes) of each topic's TOPIC_SPEAKERS most quoted speakers, most
+    first (ties by name): one query, ranked by the database."""
+    connection = connections[router.db_for_read(Quote)]
+    qn = connection.ops.quote_name
+    sql = f"""
+        SELECT topic_id, speaker_id, n FROM (
+            SELECT qt.topic_id, q.speaker_id, COUNT(*) AS n,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY qt.topic_id ORDER BY COUNT(*) DESC, a.sort_name, a.id
+                   ) AS place
+            FROM {qn(Quote.topics.through._meta.db_table)} qt
+            JOIN {qn(Quote._meta.db_table)} q ON q.id = qt.quote_id
+            JOIN {qn(Author._meta.db_table)} a ON a.id = q.speaker_id
+            WHERE q.status = %s AND q.start_offset IS NOT NULL
+            GROUP BY qt.topic_id, q.speaker_id, a.sort_name, a.id
+        ) ranked
+        WHERE place <= %s
+        ORDER BY topic_id, place
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Quote.Status.PUBLISHED, TOPIC_SPEAKERS])
+        return cursor.fetchall()
 
 
 def archive_tallies():
@@ -96,7 +106,7 @@ def archive_tallies():
         found = cache.get(key)
         if found is None:
             found = count()
-            cache.set(key, found, getattr(settings, "ARCHIVE_TALLY_SECONDS", 3600))
+            cache.set(key, found, settings.ARCHIVE_TALLY_SECONDS)
         _latest.clear()  # only the latest version is kept in memory
         _latest[key] = found
     return found

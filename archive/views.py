@@ -14,7 +14,7 @@ from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
 from archive.permanence import final_replacement, follow_moves, get_by_slug
-from archive.tallies import archive_tallies
+from archive.tallies import TOP_CLAIMS, archive_tallies
 from archive.timeline import claim_timeline
 
 QUOTES_PER_PAGE = 25
@@ -27,7 +27,7 @@ AUTHOR_DOCUMENTS_SHOWN = 20
 AUTHOR_CLAIMS_SHOWN = 20  # the claims an author has most quotes on
 AUTHOR_CARDS = 40  # quotes shown on an author page, shared out among their topics
 ROWS_PER_PAGE = 100
-HOME_CLAIMS = 20  # the most quoted claims on the home page; /claims/ lists them all
+HOME_CLAIMS = TOP_CLAIMS  # the most quoted claims on the home page; /claims/ lists them all
 
 
 class CappedPaginator(Paginator):
@@ -93,12 +93,13 @@ def home(request):
 
 def most_quoted_claims(tallies, number):
     """The `number` claims with the most stances of published quotes, each with stance_count."""
-    totals = {claim: sum(sides.values()) for claim, sides in tallies.by_claim.items()}
-    chosen = sorted(totals, key=lambda claim: -totals[claim])[:number]
-    found = Claim.objects.in_bulk(chosen)
-    claims = [found[pk] for pk in chosen if pk in found]
+    totals = dict(tallies.top_claims[:number])
+    found = Claim.objects.in_bulk(list(totals))
+    claims = [found[pk] for pk in totals if pk in found]
     if len(claims) < number:  # claims no published quote takes a side on yet
-        claims += Claim.objects.exclude(pk__in=chosen).order_by("text")[: number - len(claims)]
+        claims += Claim.objects.exclude(pk__in=list(totals)).order_by("text")[
+            : number - len(claims)
+        ]
     for claim in claims:
         claim.stance_count = totals.get(claim.pk, 0)
     return sorted(claims, key=lambda claim: (-claim.stance_count, claim.text))
@@ -204,17 +205,24 @@ def quote_citation(request, pk, fmt):
 
 @reader_page
 def author_list(request):
-    """Everyone with a published quote, by name; their counts and years from the archive's
-    counts (archive/tallies.py), so a page reads only its own hundred authors."""
-    by_speaker = archive_tallies().by_speaker
-    published = Quote.objects.published().filter(speaker=OuterRef("pk"))
-    authors = Author.objects.filter(Exists(published)).order_by("sort_name", "id")
-    page, page_note = paginate(request, authors, ROWS_PER_PAGE, count=len(by_speaker))
+    """Everyone with a published quote, by name; a page counts only its own authors' quotes."""
+    published = Quote.objects.published()
+    authors = Author.objects.filter(Exists(published.filter(speaker=OuterRef("pk")))).order_by(
+        "sort_name", "id"
+    )
+    page, page_note = paginate(request, authors, ROWS_PER_PAGE, count=archive_tallies().speakers)
     page.object_list = list(page.object_list)
+    spans = {
+        row["speaker"]: row
+        for row in published.filter(speaker__in=page.object_list)
+        .order_by()
+        .values("speaker")
+        .annotate(n=Count("id"), first=Min("said_start"), last=Max("said_end"))
+    }
     for author in page.object_list:
-        author.quote_count, author.first_said, author.last_said = by_speaker.get(
-            author.pk, (0, None, None)
-        )
+        span = spans.get(author.pk, {})
+        author.quote_count = span.get("n", 0)
+        author.first_said, author.last_said = span.get("first"), span.get("last")
     return render(request, "archive/author_list.html", {"page": page, "page_note": page_note})
 
 
@@ -287,7 +295,6 @@ def author_detail(request, slug):
 
 @reader_page
 def document_list(request):
-    by_document = archive_tallies().by_document
     documents = (
         Document.objects.prefetch_related("authors").defer("text").order_by("published_on", "title")
     )
@@ -299,8 +306,15 @@ def document_list(request):
         note = f"There is no kind of document called “{kind[:40]}”; showing all documents."
     page, page_note = paginate(request, documents, ROWS_PER_PAGE)
     page.object_list = list(page.object_list)
+    counts = dict(
+        Quote.objects.published()
+        .filter(document__in=page.object_list)
+        .order_by()
+        .values_list("document")
+        .annotate(n=Count("id"))
+    )
     for document in page.object_list:
-        document.quote_count = by_document.get(document.pk, 0)
+        document.quote_count = counts.get(document.pk, 0)
     return render(
         request,
         "archive/document_list.html",
@@ -326,13 +340,22 @@ def document_detail(request, slug):
 
 @reader_page
 def claim_list(request):
-    by_claim = archive_tallies().by_claim
     claims = Claim.objects.prefetch_related("topics").order_by("text")
     page, page_note = paginate(request, claims, ROWS_PER_PAGE)
     page.object_list = list(page.object_list)
+    sides = (
+        Stance.objects.filter(
+            claim__in=page.object_list,
+            quote__status=Quote.Status.PUBLISHED,
+            quote__start_offset__isnull=False,
+        )
+        .values_list("claim", "position")
+        .annotate(n=Count("id"))
+    )
+    counts = {(claim, position): n for claim, position, n in sides}
     for claim in page.object_list:
         for position in Stance.Position.values:
-            setattr(claim, position, by_claim.get(claim.pk, {}).get(position, 0))
+            setattr(claim, position, counts.get((claim.pk, position), 0))
     return render(request, "archive/claim_list.html", {"page": page, "page_note": page_note})
 
 

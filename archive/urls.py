@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from archive import feeds, revisions, views
@@ -30,6 +30,17 @@ urlpatterns = [
     path("feeds/topics/<slug:slug>/", reader_page(feeds.TopicQuotesFeed()), name="feed-topic"),
     path("feeds/authors/<slug:slug>/", reader_page(feeds.AuthorQuotesFeed()), name="feed-author"),
     path("feeds/claims/<slug:slug>/", reader_page(feeds.ClaimQuotesFeed()), name="feed-claim"),
-    path("sitemap.xml", reader_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        reader_page(sitemap_views.index, store=True),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<slug:section>.xml",
+        reader_page(sitemap_views.sitemap, store=True),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -412,7 +412,7 @@ def topic_list(request):
     return render(request, "archive/topic_list.html", {"topics": topics})
 
 
-@reader_page
+@reader_page(store=True)
 @follow_moves
 def topic_detail(request, slug):
     topic = get_by_slug(Topic.objects, slug)

@@ -1,19 +1,23 @@
-"""The Atom feeds of newly added quotes and /sitemap.xml, read as feed readers and crawlers do."""
+"""The Atom feeds of newly added quotes and the sitemap (an index at /sitemap.xml naming a
+sitemap per section, /sitemap-<section>.xml, in pages), read as feed readers and crawlers do."""
 
 import html
 import io
+import math
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from archive.models import Author, Claim, Document, Quote, Topic
+from archive import caching, sitemaps
+from archive.models import Author, Claim, Document, Quote, Stance, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +25,97 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 HOST = "http://testserver"
 LIST_PAGES = ["/", "/quotes/", "/authors/", "/documents/", "/claims/", "/topics/"]
+SECTIONS = ["pages", "quotes", "authors", "documents", "claims", "topics"]
+
+
+def read_xml(client, address, **request):
+    """The parsed XML document at address (a path, with its query string if any)."""
+    response = client.get(address, **request)
+    assert response.status_code == 200, address
+    assert response["Content-Type"].startswith("application/xml"), address
+    return ET.fromstring(response.content)
+
+
+def index_locations(client, **request):
+    """The <loc> of every <sitemap> the index at /sitemap.xml names, in order."""
+    index = read_xml(client, "/sitemap.xml", **request)
+    assert index.tag == f"{SITEMAP}sitemapindex"
+    return [sitemap.findtext(f"{SITEMAP}loc") for sitemap in index.iter(f"{SITEMAP}sitemap")]
+
+
+def local(location):
+    """An absolute URL of this site without its scheme and host: path and query string."""
+    assert location.startswith(HOST + "/"), location
+    return location.removeprefix(HOST)
+
+
+def read_urls(client, address):
+    """[(path, lastmod text or None)] for every <url> of the sitemap at address."""
+    urlset = read_xml(client, address)
+    assert urlset.tag == f"{SITEMAP}urlset"
+    return [
+        (local(url.findtext(f"{SITEMAP}loc")), url.findtext(f"{SITEMAP}lastmod"))
+        for url in urlset.iter(f"{SITEMAP}url")
+    ]
 
 
 def read_sitemap(client):
-    """{path: lastmod text or None} for every <url> of /sitemap.xml."""
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/xml")
+    """{path: lastmod text or None} for every <url> of every sitemap the index names."""
     dates = {}
-    for url in ET.fromstring(response.content).iter(f"{SITEMAP}url"):
-        location = url.findtext(f"{SITEMAP}loc")
-        assert location.startswith(HOST + "/"), location
-        path = location.removeprefix(HOST)
-        assert path not in dates, f"{path} is listed twice"
-        dates[path] = url.findtext(f"{SITEMAP}lastmod")
+    for location in index_locations(client):
+        for path, lastmod in read_urls(client, local(location)):
+            assert path not in dates, f"{path} is listed twice"
+            dates[path] = lastmod
     return dates
+
+
+@pytest.fixture
+def sitemap_limit(monkeypatch):
+    """Set SITEMAP_LIMIT, the URLs per sitemap page, to a smaller number for one test."""
+
+    def set_limit(limit):
+        monkeypatch.setattr(sitemaps, "SITEMAP_LIMIT", limit)
+        for sitemap in [sitemaps.ArchiveSitemap, *sitemaps.SITEMAPS.values()]:
+            monkeypatch.setattr(sitemap, "limit", limit)  # Django reads the class's `limit`
+        cache.clear()  # pages stored under the other limit
+
+    return set_limit
+
+
+def clone(obj, **changes):
+    """An unsaved copy of obj with changes."""
+    fields = obj._meta.concrete_fields
+    values = {f.attname: getattr(obj, f.attname) for f in fields if not f.primary_key}
+    return type(obj)(**{**values, **changes})
+
+
+def grow_archive(n):
+    """n more authors, documents, claims and topics, each with a published quote of its own
+    (copies of quote 201, made in bulk)."""
+    quote = Quote.objects.select_related("speaker", "document").get(pk=201)
+    claim, topic = Claim.objects.first(), Topic.objects.first()
+    authors = Author.objects.bulk_create(
+        clone(quote.speaker, slug=f"grown-author-{i}") for i in range(n)
+    )
+    documents = Document.objects.bulk_create(
+        clone(quote.document, slug=f"grown-document-{i}") for i in range(n)
+    )
+    claims = Claim.objects.bulk_create(clone(claim, slug=f"grown-claim-{i}") for i in range(n))
+    topics = Topic.objects.bulk_create(clone(topic, slug=f"grown-topic-{i}") for i in range(n))
+    quotes = Quote.objects.bulk_create(
+        clone(quote, speaker_id=author.pk, document_id=document.pk)
+        for author, document in zip(authors, documents, strict=True)
+    )
+    Quote.topics.through.objects.bulk_create(
+        Quote.topics.through(quote_id=q.pk, topic_id=t.pk)
+        for q, t in zip(quotes, topics, strict=True)
+    )
+    Stance.objects.bulk_create(
+        Stance(quote_id=q.pk, claim_id=c.pk, position=Stance.Position.SUPPORTS)
+        for q, c in zip(quotes, claims, strict=True)
+    )
+    caching.archive_changed()  # bulk_create sends no signal
+    return quotes
 
 
 def read_feed(client, url):
@@ -66,6 +146,7 @@ def newest_published_ids(quotes, limit=50):
 
 def withdraw(pk):
     Quote.objects.filter(pk=pk).update(status="withdrawn", withdrawn_reason="x")
+    caching.archive_changed()  # update() sends no signal
 
 
 # The sitemap
@@ -91,11 +172,100 @@ def test_it_lists_only_pages_that_answer_200(client):
 
 
 def test_it_takes_the_sitemap_s_domain_and_scheme_from_the_request(client):
-    response = client.get("/sitemap.xml", HTTP_HOST="localhost", secure=True)
+    request = {"HTTP_HOST": "localhost", "secure": True}
+    assert index_locations(client, **request) == [
+        f"https://localhost/sitemap-{section}.xml" for section in SECTIONS
+    ]
 
-    locations = [url.text for url in ET.fromstring(response.content).iter(f"{SITEMAP}loc")]
+    urlset = read_xml(client, "/sitemap-quotes.xml", **request)
+
+    locations = [url.text for url in urlset.iter(f"{SITEMAP}loc")]
     assert "https://localhost/quotes/201/" in locations
-    assert all(location.startswith("https://localhost/") for location in locations)
+    assert all(location.startswith("https://localhost/quotes/") for location in locations)
+
+
+def test_the_index_names_one_sitemap_per_section(client):
+    assert index_locations(client) == [f"{HOST}/sitemap-{section}.xml" for section in SECTIONS]
+
+
+def test_the_index_dates_each_sitemap_by_its_section_s_latest_lastmod(client):
+    Quote.objects.update(updated_at=datetime(2024, 1, 1, 12, tzinfo=UTC))
+    quote = Quote.objects.published().filter(stances__isnull=True).first()  # on no claim
+    Quote.objects.filter(pk=quote.pk).update(updated_at=datetime(2024, 5, 6, 12, tzinfo=UTC))
+    caching.archive_changed()
+
+    index = read_xml(client, "/sitemap.xml")
+
+    for sitemap in index.iter(f"{SITEMAP}sitemap"):
+        address = local(sitemap.findtext(f"{SITEMAP}loc"))
+        latest = max(lastmod for _path, lastmod in read_urls(client, address) if lastmod)
+        lastmod = datetime.fromisoformat(sitemap.findtext(f"{SITEMAP}lastmod"))
+        assert timezone.localdate(lastmod).isoformat() == latest, address
+        if address in ("/sitemap-quotes.xml", "/sitemap-pages.xml"):
+            assert latest == "2024-05-06"
+        if address == "/sitemap-claims.xml":
+            assert latest == "2024-01-01"
+
+
+def test_it_splits_a_section_into_pages_of_sitemap_limit_urls(client, sitemap_limit):
+    sitemap_limit(50)
+    published = sorted(Quote.objects.published().values_list("pk", flat=True))
+    pages = math.ceil(len(published) / 50)
+    assert pages >= 3
+
+    locations = index_locations(client)
+
+    quote_pages = [f"/sitemap-quotes.xml?p={page}" for page in range(2, pages + 1)]
+    assert [local(location) for location in locations] == [
+        "/sitemap-pages.xml",
+        "/sitemap-quotes.xml",
+        *quote_pages,
+        "/sitemap-authors.xml",
+        "/sitemap-documents.xml",
+        "/sitemap-claims.xml",
+        "/sitemap-topics.xml",
+    ]
+    listed = []
+    for address in ["/sitemap-quotes.xml", *quote_pages]:
+        urls = read_urls(client, address)
+        assert len(urls) == (50 if address != quote_pages[-1] else len(published) % 50 or 50)
+        listed += [path for path, _lastmod in urls]
+    assert listed == [f"/quotes/{pk}/" for pk in published]  # each once, in order
+    assert client.get(f"/sitemap-quotes.xml?p={pages + 1}").status_code == 404
+
+
+def test_pages_of_sitemaps_list_the_same_urls_with_the_same_dates(client, sitemap_limit):
+    Quote.objects.filter(pk__in=[201, 202]).update(updated_at=datetime(2031, 1, 1, tzinfo=UTC))
+    withdraw(203)
+    whole = read_sitemap(client)
+
+    sitemap_limit(4)  # every section has several pages, detail pages dated page by page
+
+    assert len(index_locations(client)) > 2 * len(SECTIONS)
+    assert read_sitemap(client) == whole
+
+
+@pytest.mark.parametrize(
+    "address", ["/sitemap-nothing.xml", "/sitemap-quotes.xml?p=0", "/sitemap-quotes.xml?p=x"]
+)
+def test_an_unknown_section_or_page_answers_404(client, address):
+    assert client.get(address).status_code == 404
+
+
+def test_the_sitemaps_are_stored_and_show_a_curation_at_once(client):
+    addresses = ["/sitemap.xml", "/sitemap-quotes.xml"]
+    first = {address: client.get(address).content for address in addresses}
+    with CaptureQueriesContext(connection) as queries:
+        for address in addresses:
+            assert read_xml(client, address) is not None
+            assert client.get(address).content == first[address]
+    assert len(queries) == 0
+
+    quote = Quote.objects.get(pk=201)
+    quote.withdraw("Found to be misattributed.")
+    quote.save()
+
+    assert "/quotes/201/" not in read_sitemap(client)
 
 
 def test_it_dates_a_quote_page_by_the_quote_s_updated_at(client):
@@ -108,9 +278,11 @@ def test_it_dates_a_quote_page_by_the_quote_s_updated_at(client):
 
 def test_it_moves_lastmod_when_a_quote_is_updated(client):
     Quote.objects.update(updated_at=datetime(2024, 1, 1, 12, tzinfo=UTC))
+    caching.archive_changed()  # update() sends no signal
     assert read_sitemap(client)["/quotes/201/"] == "2024-01-01"
 
     Quote.objects.filter(pk=201).update(updated_at=datetime(2024, 5, 6, 12, tzinfo=UTC))
+    caching.archive_changed()
 
     quote = Quote.objects.select_related("speaker", "document").get(pk=201)
     dates = read_sitemap(client)
@@ -140,6 +312,7 @@ def test_it_leaves_withdrawn_draft_and_unlocated_quotes_out_of_the_sitemap(clien
     Quote.objects.filter(pk=202).update(status="draft")
     Quote.objects.filter(pk=203).update(start_offset=None, end_offset=None)
     Quote.objects.filter(pk__in=[201, 202, 203]).update(updated_at=datetime(2031, 1, 1, tzinfo=UTC))
+    caching.archive_changed()
     document = Quote.objects.get(pk=201).document
 
     dates = read_sitemap(client)
@@ -164,11 +337,37 @@ def test_it_leaves_out_an_author_whose_only_quote_is_withdrawn(client):
     assert f"/authors/{author.slug}/" not in read_sitemap(client)
 
 
-def test_the_sitemap_s_query_count_does_not_grow_with_the_archive(
-    client, django_assert_max_num_queries
-):
-    with django_assert_max_num_queries(12):
-        client.get("/sitemap.xml")
+def sitemap_query_counts(client):
+    """{"index": [its query count], section: [the query count of each of its pages]}, every
+    page rendered afresh, the archive's stamp already looked up (see tests/conftest.py)."""
+    cache.clear()
+    caching.archive_last_changed()
+    with CaptureQueriesContext(connection) as queries:
+        locations = index_locations(client)
+    counts = {"index": [len(queries)]}
+    for location in locations:
+        section = re.match(r"/sitemap-(\w+)\.xml", local(location))[1]
+        with CaptureQueriesContext(connection) as queries:
+            read_urls(client, local(location))
+        counts.setdefault(section, []).append(len(queries))
+    return counts
+
+
+def test_the_sitemaps_query_counts_do_not_grow_with_the_archive(client, sitemap_limit):
+    sitemap_limit(50)
+    before = sitemap_query_counts(client)
+
+    grow_archive(120)
+    after = sitemap_query_counts(client)
+
+    assert len(after["quotes"]) > len(before["quotes"]) > 1
+    for section in ["authors", "documents", "claims", "topics"]:
+        assert len(after[section]) > len(before[section]) == 1, section
+    assert {key: set(counts) for key, counts in after.items()} == {
+        key: set(counts) for key, counts in before.items()
+    }
+    assert before.pop("index")[0] <= 2 * len(SECTIONS)  # a COUNT and a MAX per section
+    assert all(max(counts) <= 3 for counts in before.values()), before  # COUNT, page, dates
 
 
 # The feeds

@@ -19,7 +19,8 @@ from archive.models import Author, Claim, Document, Quote, Stance, Topic
 
 pytestmark = pytest.mark.django_db
 
-STORED_PAGES = ["/", "/quotes/", "/quotes/?q=wages&sort=said", "CLAIM", "DOCUMENT"]
+STORED_PAGES = ["/", "/quotes/", "/quotes/?q=wages&sort=said", "CLAIM", "DOCUMENT", "/topics/nep/"]
+STORED_PAGES += ["/sitemap.xml", "/sitemap-quotes.xml"]
 
 
 def reader_pages():

@@ -49,7 +49,7 @@ def test_a_withdrawn_quote_answers_410_with_its_reason_and_citation(client):
 
 
 def test_a_withdrawn_quote_leaves_the_lists_feeds_and_sitemap(client):
-    places = ["/quotes/?speaker=bukharin", "/feeds/authors/bukharin/", "/sitemap.xml"]
+    places = ["/quotes/?speaker=bukharin", "/feeds/authors/bukharin/", "/sitemap-quotes.xml"]
     for url in places:
         assert "/quotes/201/" in client.get(url).content.decode(), url
     withdraw(201)

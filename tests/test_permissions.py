@@ -77,6 +77,7 @@ ACCESS = {
     "feed-author": PUBLIC,
     "feed-claim": PUBLIC,
     "sitemap": PUBLIC,
+    "sitemap-section": {"/sitemap-quotes.xml": PUBLIC, "/sitemap-authors.xml": PUBLIC},
     # The admin site's own pages.
     "admin:index": STAFF,
     "admin:login": (200, 302, 302),  # a logged-in user is sent on to the admin index

@@ -81,7 +81,12 @@ def machine():
             cursor.execute("SHOW server_version")
             version = cursor.fetchone()[0]
             cursor.execute("SHOW shared_buffers")
-            database = f"PostgreSQL {version} (shared_buffers {cursor.fetchone()[0]})"
+            buffers = cursor.fetchone()[0]
+            cursor.execute("SHOW random_page_cost")
+            database = (
+                f"PostgreSQL {version} (shared_buffers {buffers}, "
+                f"random_page_cost {cursor.fetchone()[0]})"
+            )
     else:
         database = f"SQLite {sqlite3.sqlite_version}"
     return (

@@ -221,9 +221,9 @@ class QuoteFilter(django_filters.FilterSet):
             if len(ids) > limit:
                 return dict.fromkeys(FACETS), len(ids), None
             results = Quote.objects.filter(pk__in=ids)
-        total_base = facet_counts.base(results)
+        total_base = facet_counts.base(results)  # compiled once: it may list many ids
         bases = {
-            name: facet_counts.base(self.without(name) if self.chosen(name) else results)
+            name: facet_counts.base(self.without(name)) if self.chosen(name) else total_base
             for name in FACETS
         }
         rows, sizes = facet_counts.run(bases)

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--warm-cache",
             action="store_true",
-            help="Keep Django's page cache between requests (default: empty it before each "
+            help="Keep each page's stored copy between requests (default: drop it before each "
             "request, so that every request renders the page).",
         )
 
@@ -77,8 +77,9 @@ class Command(BaseCommand):
             + (
                 "Page cache kept between requests."
                 if warm_cache
-                else "Django's cache emptied before every request (every page rendered), "
-                "except the row marked 'from the page cache'."
+                else "The page's stored copy dropped before every request (every page "
+                "rendered), except the row marked 'from the page cache'; the archive's counts "
+                "(archive/tallies.py) kept, as between curations, except the row 'after a change'."
             )
         )
         self.stdout.write("")

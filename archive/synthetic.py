@@ -39,6 +39,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from archive import caching
 from archive.models import Author, Claim, DatePrecision, Document, Quote, Stance, Topic
 from archive.verification import CONTEXT_CHARS
 
@@ -292,7 +293,10 @@ class Seeder:
         """Add synthetic rows until the database holds `quotes` synthetic quotes."""
         check_database()
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
-            return self._grow(quotes)
+            added = self._grow(quotes)
+        # Rows were written in bulk, without signals: cached pages and counts are now stale.
+        caching.archive_changed()
+        return added
 
     def _grow(self, total):
         existing = Quote.objects.count()

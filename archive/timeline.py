@@ -1,6 +1,15 @@
-"""A claim's timeline: how many quotes took which side in which year, drawn as SVG."""
+"""A claim's timeline: how many quotes took which side in which year, drawn as SVG.
+
+The dots and the list of years are joined here from escaped parts (see below), not
+in the template: a claim quoted over a century has hundreds of dots and links, and Django's
+template engine takes several times longer to write each one.
+"""
 
 import math
+from urllib.parse import urlencode
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 WIDTH = 640
 ROW_HEIGHT = 44
@@ -11,13 +20,70 @@ ROWS = [("supports", "Supports"), ("opposes", "Opposes"), ("qualifies", "Qualifi
 
 
 def text(number):
-    """A number as the SVG and the list show it. Numbers are handed to the template as text:
-    a claim quoted over many years has thousands of them, and the template would localize
-    each one."""
+    """A number as the SVG and the list show it (never localized)."""
     return f"{number:g}" if isinstance(number, float) else str(number)
 
 
-def claim_timeline(counts):
+def quotes_link(claim_slug, position, year=None):
+    """The quote list of one side of the claim, in one year if given (HTML-escaped)."""
+    query = {"claim": claim_slug, "position": position}
+    if year is not None:
+        query.update(said_from=year, said_to=year)
+    return escape("/quotes/?" + urlencode(query))
+
+
+def quotes_word(n):
+    return f"{n} quote{'' if int(n) == 1 else 's'}"
+
+
+# The markup below is joined from escaped parts: the claim's slug is escaped once, in each
+# link's prefix; positions are escaped where they are used; labels come from ROWS and the
+# rest are numbers this module formats.
+
+
+def side_prefix(claim_slug):
+    """The start of a link to one side's quotes: the position comes next."""
+    return escape("/quotes/?" + urlencode({"claim": claim_slug})) + "&amp;position="
+
+
+def year_link(prefix, position, year):
+    return f"{prefix}{escape(position)}&amp;said_from={year}&amp;said_to={year}"
+
+
+def dots_html(points, claim_slug):
+    prefix = side_prefix(claim_slug)
+    return mark_safe(
+        "".join(
+            f'<a href="{year_link(prefix, p["position"], p["year"])}" '
+            f'aria-label="{p["year"]}: {quotes_word(p["n"])} {p["label"]}">'
+            f'<circle cx="{p["x"]}" cy="{p["y"]}" r="{p["r"]}" '
+            f'class="dot dot-{escape(p["position"])}">'
+            f"<title>{p['year']}: {quotes_word(p['n'])} {p['label']}</title></circle></a>"
+            for p in points
+        )
+    )
+
+
+def sides_html(sides, claim_slug, year=None):
+    """Each side's count, as in "3 supports, 1 opposes", linked to its quotes."""
+    if year is None:
+        links = (f'<a href="{quotes_link(claim_slug, v)}">{n} {label}</a>' for v, label, n in sides)
+    else:
+        prefix = side_prefix(claim_slug)
+        links = (f'<a href="{year_link(prefix, v, year)}">{n} {label}</a>' for v, label, n in sides)
+    return mark_safe(", ".join(links))
+
+
+def summary_html(summary, claim_slug):
+    return mark_safe(
+        "".join(
+            f"<li>{year['year']}: {sides_html(year['sides'], claim_slug, year['year'])}</li>"
+            for year in summary
+        )
+    )
+
+
+def claim_timeline(counts, claim_slug):
     """Dots per (year, side), sized by how many quotes; undated counts apart.
 
     `counts` are rows {"quote__said_start__year", "position", "n"}; the page's size does not
@@ -36,8 +102,9 @@ def claim_timeline(counts):
     undated_sides = [
         (value, label.lower(), undated[value]) for value, label in ROWS if value in undated
     ]
+    undated_html = sides_html(undated_sides, claim_slug) if undated_sides else ""
     if not years:
-        return {"points": [], "summary": [], "undated": undated_sides}
+        return {"points": [], "summary": [], "undated": undated_html}
     first, last = years[0], years[-1]
     span = max(last - first, 1)
     plot_width = WIDTH - LEFT - RIGHT
@@ -68,8 +135,10 @@ def claim_timeline(counts):
     ticks = [{"year": text(year), "x": text(x_of(year))} for year in range(first, last + 1, step)]
     return {
         "points": points,
+        "dots": dots_html(points, claim_slug),
         "summary": summary,
-        "undated": undated_sides,
+        "summary_html": summary_html(summary, claim_slug),
+        "undated": undated_html,
         "rows": rows,
         "ticks": ticks,
         "width": text(WIDTH),

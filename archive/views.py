@@ -25,7 +25,7 @@ COUNT_LIMIT = QUOTES_PER_PAGE * MAX_PAGES
 QUOTES_PER_GROUP = 10  # quotes per topic on an author page, per side on a claim page
 AUTHOR_DOCUMENTS_SHOWN = 20
 AUTHOR_CLAIMS_SHOWN = 20  # the claims an author has most quotes on
-AUTHOR_CARDS = 40  # quotes shown on an author page, shared out among their topics
+AUTHOR_CARDS = 30  # quotes shown on an author page, shared out among their topics
 ROWS_PER_PAGE = 100
 HOME_CLAIMS = TOP_CLAIMS  # the most quoted claims on the home page; /claims/ lists them all
 
@@ -244,7 +244,11 @@ def author_detail(request, slug):
     # the first they said on each.
     per_topic = max(1, min(QUOTES_PER_GROUP, AUTHOR_CARDS // max(1, len(topics))))
     firsts = (
-        Quote.topics.through.objects.filter(quote__in=published.values("pk"))
+        Quote.topics.through.objects.filter(
+            quote__speaker=author,
+            quote__status=Quote.Status.PUBLISHED,
+            quote__start_offset__isnull=False,
+        )
         .annotate(
             place=Window(
                 RowNumber(),
@@ -255,7 +259,10 @@ def author_detail(request, slug):
         .filter(place__lte=per_topic)
         .values_list("topic_id", "quote_id")
     )
-    firsts = list(firsts)
+    # An author quoted on more topics than AUTHOR_CARDS: their most frequent topics get one.
+    most = sorted(topics, key=lambda topic: (-topic.n, topic.name))
+    with_cards = {topic.pk for topic in most[: max(1, AUTHOR_CARDS // per_topic)]}
+    firsts = [(topic, quote) for topic, quote in firsts if topic in with_cards]
     quotes = published.with_speaker().in_bulk([quote for _, quote in firsts])
     by_topic = defaultdict(list)
     for topic, quote in firsts:
@@ -263,7 +270,11 @@ def author_detail(request, slug):
     for shown in by_topic.values():
         shown.sort(key=lambda quote: (quote.said_start is None, quote.said_start, quote.pk))
     sides = (
-        Stance.objects.filter(quote__in=published.values("pk"))
+        Stance.objects.filter(
+            quote__speaker=author,
+            quote__status=Quote.Status.PUBLISHED,
+            quote__start_offset__isnull=False,
+        )
         .values("claim__slug", "claim__text", "position")
         .annotate(n=Count("id"))
         .order_by("claim__text", "position")
@@ -381,7 +392,7 @@ def claim_detail(request, slug):
     context = {
         "claim": claim,
         "columns": columns,
-        "timeline": claim_timeline(by_year),
+        "timeline": claim_timeline(by_year, claim.slug),
         "quotes_per_group": QUOTES_PER_GROUP,
     }
     return render(request, "archive/claim_detail.html", context)

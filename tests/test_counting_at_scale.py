@@ -151,8 +151,8 @@ def test_an_author_page_shares_a_fixed_number_of_quotes_among_topics(client, mon
     monkeypatch.setattr(views, "AUTHOR_CLAIMS_SHOWN", 1)
     html = html_of(client, "/authors/peter-boettke/")
     topics = len(re.findall(r'<h3 id="topic-', html))
-    per_topic = max(1, 4 // topics)
-    assert html.count('class="quote-card"') <= max(4, topics * per_topic)
+    assert topics > 4, "more topics than cards: some topics show only their link"
+    assert html.count('class="quote-card"') == 4
     claims = Stance.objects.filter(quote__speaker__slug="peter-boettke").values("claim").distinct()
     assert claims.count() > 1
     assert f"And {claims.count() - 1} more claim" in html

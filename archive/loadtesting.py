@@ -398,8 +398,12 @@ def check_pages(server, chosen):
             )
 
 
-def run(duration, connections, threads, workers=None, out=print):
-    """Serve the archive with gunicorn, load each page with wrk in turn, stop gunicorn."""
+def run(duration, connections, threads, workers=None, out=print, warmup=0):
+    """Serve the archive with gunicorn, load each page with wrk in turn, stop gunicorn.
+
+    Each page is first loaded for `warmup` seconds, unmeasured: the first requests to each
+    worker render the page and, without a shared cache, count the archive (archive/tallies.py)
+    in every worker at once, which is what a server does right after it starts."""
     wrk = find_wrk()
     chosen = pages()
     with tempfile.TemporaryDirectory(prefix="loadtest-") as directory:
@@ -411,6 +415,9 @@ def run(duration, connections, threads, workers=None, out=print):
                 server.server_lines()  # start and check: not part of the load
                 results, server_log = [], []
                 for page in chosen:
+                    if warmup:
+                        run_wrk(wrk, server.port, page, warmup, connections, threads)
+                        server.server_lines()  # the warm-up's recycling is not this page's
                     done = run_wrk(wrk, server.port, page, duration, connections, threads)
                     lines = server.server_lines()
                     done.recycled = sum("Autorestarting worker" in line for line in lines)

@@ -16,6 +16,7 @@ quotes, with a bound (`QuoteFilter.counts`).
 """
 
 from dataclasses import dataclass
+from time import monotonic, sleep
 
 from django.conf import settings
 from django.core.cache import cache
@@ -99,16 +100,40 @@ def most_quoted_per_topic():
 
 def archive_tallies():
     """The counts for the archive as it stands: from this process's memory, from the cache,
-    or counted and kept in both (the cache is shared by every app server with CACHE_URL)."""
+    or counted and kept in both (the cache is shared by every app server with CACHE_URL).
+
+    One process counts at a time: the first to miss takes a lock in the cache and counts; the
+    others wait for its counts (up to COUNTING_WAIT seconds, then count themselves) instead
+    of all reading the whole archive at once right after a curation."""
     key = KEY.format(version=caching.archive_last_changed().isoformat())
     found = _latest.get(key)
     if found is None:
         found = cache.get(key)
         if found is None:
-            found = count()
-            cache.set(key, found, settings.ARCHIVE_TALLY_SECONDS)
+            found = counted_once(key)
         _latest.clear()  # only the latest version is kept in memory
         _latest[key] = found
+    return found
+
+
+COUNTING_WAIT = 10  # seconds a request waits for another process's counts
+COUNTING_POLL = 0.05
+
+
+def counted_once(key):
+    lock = f"{key}:counting"
+    if not cache.add(lock, True, COUNTING_WAIT):
+        deadline = monotonic() + COUNTING_WAIT
+        while monotonic() < deadline:
+            sleep(COUNTING_POLL)
+            found = cache.get(key)
+            if found is not None:
+                return found
+    try:
+        found = count()
+        cache.set(key, found, settings.ARCHIVE_TALLY_SECONDS)
+    finally:
+        cache.delete(lock)
     return found
 
 

@@ -150,7 +150,7 @@ def quote_list(request):
     return render(request, "archive/quote_list.html", context)
 
 
-@reader_page
+@reader_page(store=True)
 def quote_detail(request, pk):
     quote = get_object_or_404(
         Quote.objects.with_speaker()

@@ -10,7 +10,7 @@
 | `GUNICORN_TIMEOUT` | seconds a silent worker lives before it is killed and replaced | `30` |
 | `GUNICORN_GRACEFUL_TIMEOUT` | seconds a worker has to finish its request on restart/stop | `30` |
 | `GUNICORN_KEEPALIVE` | seconds a keep-alive connection waits for the next request | `5` |
-| `GUNICORN_MAX_REQUESTS` | requests a worker serves before it is replaced (0: never) | `1000` |
+| `GUNICORN_MAX_REQUESTS` | requests a worker serves before it is replaced (0: never) | `10000` |
 | `GUNICORN_MAX_REQUESTS_JITTER` | random extra requests: workers restart apart | half the above |
 | `GUNICORN_CONTROL_SOCKET` | path of gunicorn's control socket; none unless set | none |
 
@@ -37,7 +37,7 @@ workers = envint("WEB_CONCURRENCY", 2 * _cores() + 1)
 timeout = envint("GUNICORN_TIMEOUT", 30)
 graceful_timeout = envint("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = envint("GUNICORN_KEEPALIVE", 5)
-max_requests = envint("GUNICORN_MAX_REQUESTS", 1000)
+max_requests = envint("GUNICORN_MAX_REQUESTS", 10000)
 # A wide spread: workers that serve the same steady load reach their limit together unless
 # their limits differ by many requests, and replacing all of them at once stalls the server
 # (seen under the load test, `manage.py loadtest`).

@@ -199,3 +199,50 @@ def test_a_topic_page_names_its_most_quoted_speakers_in_order(client):
     assert [(slug, int(n)) for slug, n in shown] == expected
     total = Quote.objects.published().filter(topics__slug="stalinism").count()
     assert f'<h2 id="quotes-heading">{total} quotes</h2>' in html
+
+
+def test_a_request_waits_for_the_counts_another_process_is_making(monkeypatch):
+    """While one process counts (its lock in the shared cache), another waits for its result
+    instead of reading the whole archive too."""
+    from django.core.cache import cache
+
+    from archive import caching
+
+    tallies.forget()
+    key = tallies.KEY.format(version=caching.archive_last_changed().isoformat())
+    cache.delete(key)
+    made_elsewhere = tallies.count()
+    assert cache.add(f"{key}:counting", True, 30)  # another process is counting
+
+    def count_elsewhere():
+        raise AssertionError("counted again while another process was counting")
+
+    polls = []
+
+    def sleep(seconds):
+        polls.append(seconds)
+        if len(polls) == 3:  # the other process finishes
+            cache.set(key, made_elsewhere)
+
+    monkeypatch.setattr(tallies, "count", count_elsewhere)
+    monkeypatch.setattr(tallies, "sleep", sleep)
+    assert tallies.archive_tallies() == made_elsewhere
+    assert len(polls) == 3
+
+
+def test_a_request_counts_itself_when_the_other_process_never_finishes(monkeypatch):
+    from django.core.cache import cache
+
+    from archive import caching
+
+    tallies.forget()
+    key = tallies.KEY.format(version=caching.archive_last_changed().isoformat())
+    cache.delete(key)
+    assert cache.add(f"{key}:counting", True, 30)
+    clock = iter(range(0, 1000, 4))  # four seconds pass at each look at the clock
+    monkeypatch.setattr(tallies, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(tallies, "sleep", lambda seconds: None)
+    found = tallies.archive_tallies()
+    assert found.quotes == Quote.objects.published().count()
+    assert cache.get(key) == found
+    assert cache.get(f"{key}:counting") is None, "the lock is released"

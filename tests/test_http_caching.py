@@ -20,7 +20,7 @@ from archive.models import Author, Claim, Document, Quote, Stance, Topic
 pytestmark = pytest.mark.django_db
 
 STORED_PAGES = ["/", "/quotes/", "/quotes/?q=wages&sort=said", "CLAIM", "DOCUMENT", "/topics/nep/"]
-STORED_PAGES += ["/sitemap.xml", "/sitemap-quotes.xml"]
+STORED_PAGES += ["/sitemap.xml", "/sitemap-quotes.xml", "/quotes/207/"]
 
 
 def reader_pages():

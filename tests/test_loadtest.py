@@ -90,7 +90,8 @@ def run(wrk, archive_env):
     done = manage(
         {**archive_env, "GUNICORN_MAX_REQUESTS": "0"},
         "loadtest",
-        *["--duration", "1", "--connections", "2", "--threads", "1", "--workers", "2"],
+        *["--duration", "1", "--warmup", "1", "--connections", "2", "--threads", "1"],
+        *["--workers", "2"],
         check=False,
     )
     rows = {}

@@ -26,6 +26,13 @@ class Command(BaseCommand):
             "--duration", type=int, default=10, help="Seconds of load per page (default 10)."
         )
         parser.add_argument(
+            "--warmup",
+            type=int,
+            default=2,
+            help="Seconds of load per page before it is measured, not counted (default 2): "
+            "each worker renders the page and counts the archive once (archive/tallies.py).",
+        )
+        parser.add_argument(
             "--connections", type=int, default=8, help="Open connections, wrk -c (default 8)."
         )
         parser.add_argument("--threads", type=int, default=2, help="wrk threads, -t (default 2).")
@@ -37,9 +44,11 @@ class Command(BaseCommand):
             "WEB_CONCURRENCY or 2 x cores + 1).",
         )
 
-    def handle(self, *args, duration, connections, threads, workers, **options):
+    def handle(self, *args, duration, warmup, connections, threads, workers, **options):
         if duration < 1:
             raise CommandError("--duration must be at least 1 second.")
+        if warmup < 0:
+            raise CommandError("--warmup must be 0 or more seconds.")
         if threads < 1 or connections < threads:
             raise CommandError("--threads must be at least 1, and --connections at least that.")
         if workers is not None and workers < 1:
@@ -48,7 +57,9 @@ class Command(BaseCommand):
             loadtesting.find_wrk()
             info = benchmarking.machine()
             self.stdout.write(f"Load test on {connection.vendor}: {info}")
-            report = loadtesting.run(duration, connections, threads, workers, out=self.stdout.write)
+            report = loadtesting.run(
+                duration, connections, threads, workers, out=self.stdout.write, warmup=warmup
+            )
         except loadtesting.LoadTestError as error:
             raise CommandError(str(error)) from None
         self.stdout.write("")
@@ -56,10 +67,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"gunicorn archive.wsgi -c scripts/gunicorn.conf.py with {report.workers} workers on "
             f"127.0.0.1; wrk -t{threads} -c{connections} -d{duration}s --latency against one "
-            "page at a time, on the same machine. Pages are served as readers get them: the "
-            "heavy ones from Django's page cache once each worker has rendered them. Workers "
-            "recycled: replaced by gunicorn after GUNICORN_MAX_REQUESTS requests, during that "
-            "page's load."
+            f"page at a time, after {warmup} s of unmeasured load, on the same machine. Pages are "
+            "served as readers get them: from Django's page cache once each worker has "
+            "rendered them. Workers recycled: replaced by gunicorn after "
+            "GUNICORN_MAX_REQUESTS requests, during that page's load."
         )
         self.stdout.write("")
         self.stdout.write(loadtesting.table(report.results))

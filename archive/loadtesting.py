@@ -271,6 +271,20 @@ def stop(process):
             pass
 
 
+def spawn_gunicorn(env, log, **options):
+    """Start `gunicorn archive.wsgi -c scripts/gunicorn.conf.py` from the checkout with exactly
+    `env`, its output to the file `log`; the Popen (options are passed on to it)."""
+    with Path(log).open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "archive.wsgi", "-c", str(GUNICORN_CONFIG)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            **options,
+        )
+
+
 @contextmanager
 def gunicorn(directory, env, workers=None):
     """`gunicorn archive.wsgi -c scripts/gunicorn.conf.py` on a free loopback port, in a
@@ -287,15 +301,7 @@ def gunicorn(directory, env, workers=None):
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)
     log = Path(directory) / "gunicorn.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "archive.wsgi", "-c", str(GUNICORN_CONFIG)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = spawn_gunicorn(env, log, start_new_session=True)
     try:
         server = Server(process, port, log, workers or configured_workers(env))
         server.wait_until_ready()

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -93,3 +95,17 @@ def fresh_database(directory, suffix):
 def fresh_database_url(tmp_path):
     with fresh_database(tmp_path, "scratch") as url:
         yield url
+
+
+def manage(env, *args, check=False, timeout=180):
+    """`manage.py *args` in a subprocess of the checkout, with exactly `env` as its
+    environment; the CompletedProcess, its output as text."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=timeout,
+    )

@@ -31,6 +31,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
+from archive.loadtesting import live_children, spawn_gunicorn
 from tests.admin_forms import form_data
 from tests.conftest import fresh_database
 
@@ -245,21 +246,7 @@ class Load:
 
 def child_pids(pid):
     """The live (not zombie) child processes of pid: a gunicorn master's workers."""
-    pids = set()
-    for children in glob.glob(f"/proc/{pid}/task/*/children"):
-        try:
-            pids.update(int(p) for p in Path(children).read_text().split())
-        except OSError:
-            continue
-    live = set()
-    for child in pids:
-        try:
-            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if state != "Z":
-            live.add(child)
-    return live
+    return live_children(pid) or set()
 
 
 @dataclass
@@ -297,35 +284,28 @@ def gunicorn(archive, workers=2, **extra_env):
         "GUNICORN_GRACEFUL_TIMEOUT": "5",
         **extra_env,
     }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "archive.wsgi", "-c", str(GUNICORN_CONFIG)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        server = Server(process, port, log)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, f"gunicorn exited\n{server.log_tail()}"
-                assert time.monotonic() < deadline, f"gunicorn never answered\n{server.log_tail()}"
-                try:
-                    if fetch(port, "/")[0] == 200:
-                        break
-                except (ConnectionError, http.client.HTTPException, TimeoutError):
-                    pass
-                time.sleep(0.1)
-            server.wait_for_workers(workers)
-            yield server
-        finally:
-            process.terminate()
+    process = spawn_gunicorn(env, log)
+    server = Server(process, port, log)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, f"gunicorn exited\n{server.log_tail()}"
+            assert time.monotonic() < deadline, f"gunicorn never answered\n{server.log_tail()}"
             try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+                if fetch(port, "/")[0] == 200:
+                    break
+            except (ConnectionError, http.client.HTTPException, TimeoutError):
+                pass
+            time.sleep(0.1)
+        server.wait_for_workers(workers)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 # 1. A worker killed under load
@@ -335,7 +315,9 @@ def test_a_worker_killed_under_load_is_replaced_and_no_reader_sees_an_error(arch
     before = snapshot(archive.url)
     with gunicorn(archive, workers=2) as server:
         workers = server.workers()
-        load = Load(server.port, threads=4, max_requests=150, max_seconds=10).start()
+        # Addresses the page cache has not seen and a short pause: the load outlasts the kill.
+        load = Load(server.port, max_requests=400, max_seconds=10, pause=0.01, uncached=True)
+        load.start()
         time.sleep(1)
         victim = min(workers)
         os.kill(victim, signal.SIGKILL)

@@ -1,7 +1,5 @@
 """Loading never overwrites curators' edits; a quote that is not verbatim is never shown."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +7,7 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
+from tests.conftest import manage as run_manage
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,14 +84,7 @@ def test_make_runs_setup_steps_keep_edits_across_runs(fresh_database_url):
     env = {"DATABASE_URL": fresh_database_url, "PATH": "/usr/bin:/bin"}
 
     def manage(*args):
-        return subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        return run_manage(env, *args, check=True).stdout
 
     def shell(code):
         return manage("shell", "--no-imports", "-c", code).strip()

@@ -16,8 +16,6 @@ import os
 import re
 import shutil
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +23,7 @@ from django.core.management import CommandError, call_command
 
 from archive import loadtesting
 from tests.conftest import fresh_database
+from tests.conftest import manage as run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["home", "quote list", "search", "quote page", "document page", "claim page"]
@@ -73,15 +72,7 @@ def archive_env(tmp_path_factory):
 
 
 def manage(env, *args, check=True):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=check,
-        timeout=180,
-    )
+    return run_manage(env, *args, check=check)
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,11 @@
 
 import re
 import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import manage as run_manage
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -17,13 +17,7 @@ PRODUCTION = {
 
 
 def manage(*args, **env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    return run_manage(env, *args)
 
 
 def test_the_documented_production_environment_passes_the_deploy_check():

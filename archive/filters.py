@@ -235,17 +235,25 @@ class QuoteFilter(django_filters.FilterSet):
                 facets[name] = self.ranked(name, rows[name])
         return facets, sizes[total_base], ids
 
+    def chosen_labels(self, name):
+        """{value: label} of the selected values of one filter."""
+        return {
+            facet_value(item): facet_label(
+                name, getattr(item, FACET_LABEL_FIELDS.get(name, ""), item)
+            )
+            for item in self.chosen(name)
+        }
+
     def ranked(self, name, rows):
         """The FACET_LIMIT values to show: selected ones first, then the most frequent."""
-        chosen = {facet_value(item): item for item in self.chosen(name)}
+        chosen = self.chosen_labels(name)
         values = [
             {"value": value, "label": facet_label(name, label), "count": n, "sort": sort}
             for value, label, sort, n in rows
         ]
         present = {item["value"] for item in values}
-        for value, item in chosen.items():
+        for value, label in chosen.items():
             if value not in present:  # selected, but no quote has it with the other filters
-                label = facet_label(name, getattr(item, FACET_LABEL_FIELDS.get(name, ""), item))
                 values.append({"value": value, "label": label, "count": 0, "sort": label})
         for item in values:
             item["selected"] = item["value"] in chosen
@@ -260,17 +268,10 @@ class QuoteFilter(django_filters.FilterSet):
             if counted[name] is not None:
                 shown[name] = counted[name]
                 continue
-            chosen = {facet_value(item): item for item in self.chosen(name)}
+            chosen = self.chosen_labels(name)
             values = [
-                {
-                    "value": value,
-                    "label": facet_label(
-                        name, getattr(item, FACET_LABEL_FIELDS.get(name, ""), item)
-                    ),
-                    "count": None,
-                    "selected": True,
-                }
-                for value, item in chosen.items()
+                {"value": value, "label": label, "count": None, "selected": True}
+                for value, label in chosen.items()
             ]
             values += [
                 {**item, "count": None, "selected": False}

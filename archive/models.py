@@ -241,10 +241,18 @@ class Claim(models.Model):
         return (self.slug,)
 
 
+def published_via(path=""):
+    """The condition for quotes readers may see (published, and found verbatim in their
+    document), seen from a related model through `path` ("quote", "quotes"): filtering by a
+    join instead of `quote__in=<published quotes>`, a subquery that reads every one."""
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}status": Quote.Status.PUBLISHED, f"{prefix}start_offset__isnull": False})
+
+
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         """Quotes readers may see: published, and found verbatim in their document."""
-        return self.filter(status=Quote.Status.PUBLISHED, start_offset__isnull=False)
+        return self.filter(published_via())
 
     def reverify(self):
         """Find each quote in its document again and store its place; return (found, lost).

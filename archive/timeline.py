@@ -104,7 +104,7 @@ def claim_timeline(counts, claim_slug):
     ]
     undated_html = sides_html(undated_sides, claim_slug) if undated_sides else ""
     if not years:
-        return {"points": [], "summary": [], "undated": undated_html}
+        return {"points": [], "undated": undated_html}
     first, last = years[0], years[-1]
     span = max(last - first, 1)
     plot_width = WIDTH - LEFT - RIGHT
@@ -136,7 +136,6 @@ def claim_timeline(counts, claim_slug):
     return {
         "points": points,
         "dots": dots_html(points, claim_slug),
-        "summary": summary,
         "summary_html": summary_html(summary, claim_slug),
         "undated": undated_html,
         "rows": rows,

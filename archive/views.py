@@ -12,7 +12,7 @@ from archive import citations, filters, revisions, search
 from archive.caching import reader_page
 from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
-from archive.models import Author, Claim, Document, Quote, Stance, Topic
+from archive.models import Author, Claim, Document, Quote, Stance, Topic, published_via
 from archive.permanence import final_replacement, follow_moves, get_by_slug
 from archive.tallies import TOP_CLAIMS, archive_tallies
 from archive.timeline import claim_timeline
@@ -116,7 +116,7 @@ def quote_list(request):
             archive_facets = archive_tallies().facets
         facets = filterset.facets_beside(counted, archive_facets)
         if ids is not None:
-            results = results.filter(pk__in=ids)  # found: no need to search again
+            results = results.filter(pk__in=ids)  # ranks only the ids found, by key
     else:
         tallies = archive_tallies()
         facets, total = tallies.facets, tallies.quotes
@@ -232,11 +232,7 @@ def author_detail(request, slug):
     author = get_by_slug(Author.objects, slug)
     published = author.quotes.published()
     topics = list(
-        Topic.objects.filter(
-            quotes__speaker=author,
-            quotes__status=Quote.Status.PUBLISHED,
-            quotes__start_offset__isnull=False,
-        )
+        Topic.objects.filter(published_via("quotes"), quotes__speaker=author)
         .annotate(n=Count("quotes"))
         .order_by("name")
     )
@@ -244,11 +240,7 @@ def author_detail(request, slug):
     # the first they said on each.
     per_topic = max(1, min(QUOTES_PER_GROUP, AUTHOR_CARDS // max(1, len(topics))))
     firsts = (
-        Quote.topics.through.objects.filter(
-            quote__speaker=author,
-            quote__status=Quote.Status.PUBLISHED,
-            quote__start_offset__isnull=False,
-        )
+        Quote.topics.through.objects.filter(published_via("quote"), quote__speaker=author)
         .annotate(
             place=Window(
                 RowNumber(),
@@ -270,11 +262,7 @@ def author_detail(request, slug):
     for shown in by_topic.values():
         shown.sort(key=lambda quote: (quote.said_start is None, quote.said_start, quote.pk))
     sides = (
-        Stance.objects.filter(
-            quote__speaker=author,
-            quote__status=Quote.Status.PUBLISHED,
-            quote__start_offset__isnull=False,
-        )
+        Stance.objects.filter(published_via("quote"), quote__speaker=author)
         .values("claim__slug", "claim__text", "position")
         .annotate(n=Count("id"))
         .order_by("claim__text", "position")
@@ -355,11 +343,7 @@ def claim_list(request):
     page, page_note = paginate(request, claims, ROWS_PER_PAGE)
     page.object_list = list(page.object_list)
     sides = (
-        Stance.objects.filter(
-            claim__in=page.object_list,
-            quote__status=Quote.Status.PUBLISHED,
-            quote__start_offset__isnull=False,
-        )
+        Stance.objects.filter(published_via("quote"), claim__in=page.object_list)
         .values_list("claim", "position")
         .annotate(n=Count("id"))
     )
@@ -374,10 +358,7 @@ def claim_list(request):
 @follow_moves
 def claim_detail(request, slug):
     claim = get_by_slug(Claim.objects.prefetch_related("topics"), slug)
-    # Joined, not `quote__in=<published quotes>`: that subquery reads every published quote.
-    stances = claim.stances.filter(
-        quote__status=Quote.Status.PUBLISHED, quote__start_offset__isnull=False
-    )
+    stances = claim.stances.filter(published_via("quote"))
     totals = dict(stances.values_list("position").annotate(n=Count("id")))
     shown = sides_shown(stances)
     columns = [

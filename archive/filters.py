@@ -122,6 +122,8 @@ class QuoteFilter(django_filters.FilterSet):
 
     def without(self, *names):
         self.is_valid()  # validates once; invalid values stay out of cleaned_data
+        if not names:
+            return self.qs  # built once (django-filter keeps it)
         return self.filter_queryset(self.queryset.all(), exclude=names)
 
     @property
@@ -198,30 +200,34 @@ class QuoteFilter(django_filters.FilterSet):
             return []
         return list(value) if isinstance(value, list) else [value]
 
-    def counts(self, limit):
+    def found(self, limit):
+        """The ids of the quotes the filters give, at most limit + 1 of them (one query)."""
+        return list(self.without().order_by().values_list("pk", flat=True)[: limit + 1])
+
+    def counts(self, limit, ids=None):
         """(facets, total, ids): each filter's values with the number of quotes they would
         give, other filters kept; the number of quotes the filters give; and their ids.
 
         With `limit`, no count reads more than limit + 1 quotes. The ids of the results come
-        first (one query): more than `limit` of them, and the total is limit + 1 (more than
-        `limit`), ids is None and every facet is None (too many to count), since each facet
-        counts a set that holds the results. Otherwise every facet is counted in one more
-        query: those whose filter is not in use count the ids found, the others the quotes
-        their own set gives (their filter left out), or None if that set has more than
-        `limit` quotes. None for `limit` counts everything in one query, and gives no ids
-        (archive/tallies.py does, once per version of the archive).
+        first (one query, `found`, unless given as `ids`): more than `limit` of them, and the
+        total is limit + 1 (more than `limit`), ids is None and every facet is None (too many
+        to count), since each facet counts a set that holds the results. Otherwise every
+        facet is counted in one more query: those whose filter is not in use count the ids
+        found, the others the quotes their own set gives (their filter left out), or None if
+        that set has more than `limit` quotes. None for `limit` counts everything in one
+        query, and gives no ids (archive/tallies.py does, once per version of the archive).
         """
         self.is_valid()
         facet_counts = FacetCounts(limit)
-        ids = None
         if limit is None:
             results = self.without()
         else:
-            ids = list(self.without().order_by().values_list("pk", flat=True)[: limit + 1])
+            if ids is None:
+                ids = self.found(limit)
             if len(ids) > limit:
                 return dict.fromkeys(FACETS), len(ids), None
-            results = Quote.objects.filter(pk__in=ids)
-        total_base = facet_counts.base(results)  # compiled once: it may list many ids
+            results = Quote.objects.among(ids)
+        total_base = facet_counts.base(results)
         bases = {
             name: facet_counts.base(self.without(name)) if self.chosen(name) else total_base
             for name in FACETS
@@ -290,9 +296,14 @@ def facet_value(item):
     return getattr(item, "slug", item)
 
 
+CHOICE_LABELS = {
+    "kind": dict(Document.Kind.choices),
+    "attribution": dict(Quote.Attribution.choices),
+}
+
+
 def facet_label(name, label):
-    choices = {"kind": Document.Kind.choices, "attribution": Quote.Attribution.choices}
-    return dict(choices.get(name, [])).get(label, label)
+    return CHOICE_LABELS.get(name, {}).get(label, label)
 
 
 class FacetCounts:
@@ -305,7 +316,7 @@ class FacetCounts:
     def __init__(self, limit):
         self.limit = limit
         self.using = router.db_for_read(Quote)
-        self.sets = {}  # (sql, params) -> name of its common table expression
+        self.sets = {}  # (sql, repr(params)) -> (name of its common table expression, sql, params)
 
     def base(self, queryset):
         columns = queryset.order_by().values("pk", "speaker_id", "document_id", "attribution")
@@ -317,7 +328,10 @@ class FacetCounts:
             table = connections[self.using].ops.quote_name(Quote._meta.db_table)
             sql = f"SELECT id, speaker_id, document_id, attribution FROM {table} WHERE 1 = 0"
             params = ()
-        return self.sets.setdefault((sql, tuple(params)), f"base_{len(self.sets)}")
+        key = (sql, repr(params))  # a list of ids is one parameter: repr makes it a key
+        if key not in self.sets:
+            self.sets[key] = (f"base_{len(self.sets)}", sql, params)
+        return self.sets[key][0]
 
     def run(self, bases):
         connection = connections[self.using]
@@ -332,7 +346,7 @@ class FacetCounts:
             "document": qn(Document._meta.db_table),
         }
         ctes, params = [], []
-        for (sql, set_params), name in self.sets.items():
+        for name, sql, set_params in self.sets.values():
             ctes.append(f"{name} (id, speaker_id, document_id, attribution) AS ({sql})")
             params += set_params
         branches = {
@@ -354,7 +368,7 @@ class FacetCounts:
         selects = [branches[name].format(base=base, **tables) for name, base in bases.items()]
         selects += [
             f"SELECT 'size', '{name}', NULL, NULL, COUNT(*) FROM {name}"
-            for name in self.sets.values()
+            for name, _, _ in self.sets.values()
         ]
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         rows = {name: [] for name in bases}

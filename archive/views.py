@@ -116,7 +116,7 @@ def quote_list(request):
             archive_facets = archive_tallies().facets
         facets = filterset.facets_beside(counted, archive_facets)
         if ids is not None:
-            results = results.filter(pk__in=ids)  # ranks only the ids found, by key
+            results = results.among(ids)  # ranks only the ids found, by key
     else:
         tallies = archive_tallies()
         facets, total = tallies.facets, tallies.quotes
@@ -231,47 +231,52 @@ def author_list(request):
 def author_detail(request, slug):
     author = get_by_slug(Author.objects, slug)
     published = author.quotes.published()
-    topics = list(
-        Topic.objects.filter(published_via("quotes"), quotes__speaker=author)
-        .annotate(n=Count("quotes"))
-        .order_by("name")
-    )
-    # At most AUTHOR_CARDS quotes in all: an author quoted on many topics gets fewer per topic,
-    # the first they said on each.
-    per_topic = max(1, min(QUOTES_PER_GROUP, AUTHOR_CARDS // max(1, len(topics))))
-    firsts = (
+    # In one query, for each topic the author is quoted on: how many quotes, and the first
+    # QUOTES_PER_GROUP they said (ids only; the quotes are read below, only those shown).
+    placed = list(
         Quote.topics.through.objects.filter(published_via("quote"), quote__speaker=author)
         .annotate(
+            n=Window(Count("*"), partition_by=[F("topic_id")]),
             place=Window(
                 RowNumber(),
                 partition_by=[F("topic_id")],
                 order_by=[F("quote__said_start").asc(nulls_last=True), F("quote_id").asc()],
-            )
+            ),
         )
-        .filter(place__lte=per_topic)
-        .values_list("topic_id", "quote_id")
+        .filter(place__lte=QUOTES_PER_GROUP)
+        .values_list("topic_id", "quote_id", "n", "place")
     )
-    # An author quoted on more topics than AUTHOR_CARDS: their most frequent topics get one.
+    counts = {topic: n for topic, _, n, _ in placed}
+    topics = list(Topic.objects.filter(pk__in=list(counts)).order_by("name"))
+    for topic in topics:
+        topic.n = counts[topic.pk]
+    # At most AUTHOR_CARDS quotes in all: an author quoted on many topics gets fewer per topic,
+    # and if on more topics than AUTHOR_CARDS, their most frequent topics get one each.
+    per_topic = max(1, min(QUOTES_PER_GROUP, AUTHOR_CARDS // max(1, len(topics))))
     most = sorted(topics, key=lambda topic: (-topic.n, topic.name))
     with_cards = {topic.pk for topic in most[: max(1, AUTHOR_CARDS // per_topic)]}
-    firsts = [(topic, quote) for topic, quote in firsts if topic in with_cards]
+    firsts = [
+        (topic, quote)
+        for topic, quote, _, place in sorted(placed, key=lambda row: (row[0], row[3]))
+        if topic in with_cards and place <= per_topic
+    ]
     quotes = published.with_speaker().in_bulk([quote for _, quote in firsts])
     by_topic = defaultdict(list)
     for topic, quote in firsts:
         by_topic[topic].append(quotes[quote])
-    for shown in by_topic.values():
-        shown.sort(key=lambda quote: (quote.said_start is None, quote.said_start, quote.pk))
-    sides = (
+    # Sides taken, per claim (grouped, not sorted: the order is set below).
+    sides = defaultdict(list)
+    for slug, text, position, n in (
         Stance.objects.filter(published_via("quote"), quote__speaker=author)
-        .values("claim__slug", "claim__text", "position")
-        .annotate(n=Count("id"))
-        .order_by("claim__text", "position")
-    )
-    claims = defaultdict(list)
-    for side in sides:
-        claims[(side["claim__slug"], side["claim__text"])].append(side)
+        .values_list("claim__slug", "claim__text", "position")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        sides[(slug, text)].append({"position": position, "n": n})
+    for shown in sides.values():
+        shown.sort(key=lambda side: side["position"])
     # The claims with the most quotes, at most AUTHOR_CLAIMS_SHOWN, in the order of their text.
-    most = sorted(claims, key=lambda claim: -sum(side["n"] for side in claims[claim]))
+    most = sorted(sides, key=lambda claim: (-sum(side["n"] for side in sides[claim]), claim[1]))
     shown_claims = sorted(most[:AUTHOR_CLAIMS_SHOWN], key=lambda claim: claim[1])
     span = published.aggregate(
         count=Count("id"), first_said=Min("said_start"), last_said=Max("said_end")
@@ -282,8 +287,8 @@ def author_detail(request, slug):
         "first_said": span["first_said"],
         "last_said": span["last_said"],
         "by_topic": [(topic, by_topic[topic.pk]) for topic in topics],
-        "claims": [(claim, claims[claim]) for claim in shown_claims],
-        "claims_not_shown": len(claims) - len(shown_claims),
+        "claims": [(claim, sides[claim]) for claim in shown_claims],
+        "claims_not_shown": len(sides) - len(shown_claims),
         "documents": Document.objects.filter(pk__in=published.values("document"))
         .defer("text")
         .order_by("published_on", "title")[:AUTHOR_DOCUMENTS_SHOWN],
@@ -359,17 +364,19 @@ def claim_list(request):
 def claim_detail(request, slug):
     claim = get_by_slug(Claim.objects.prefetch_related("topics"), slug)
     stances = claim.stances.filter(published_via("quote"))
-    totals = dict(stances.values_list("position").annotate(n=Count("id")))
-    shown = sides_shown(stances)
-    columns = [
-        (value, label, [s for s in shown if s.position == value], totals.get(value, 0))
-        for value, label in Stance.Position.choices
-    ]
-    by_year = (
+    by_year = list(
         stances.values("quote__said_start__year", "position")
         .annotate(n=Count("id"))
         .order_by("quote__said_start__year", "position")
     )
+    totals = defaultdict(int)
+    for row in by_year:
+        totals[row["position"]] += row["n"]
+    shown = sides_shown(stances)
+    columns = [
+        (value, label, [s for s in shown if s.position == value], totals[value])
+        for value, label in Stance.Position.choices
+    ]
     context = {
         "claim": claim,
         "columns": columns,
@@ -380,15 +387,21 @@ def claim_detail(request, slug):
 
 
 def sides_shown(stances):
-    """The first QUOTES_PER_GROUP stances on each side, by date said: one query per side."""
-    shown = []
-    for value in Stance.Position.values:
-        shown += (
-            stances.filter(position=value)
-            .select_related("quote__speaker", "quote__document")
-            .order_by("quote__said_start", "quote_id")[:QUOTES_PER_GROUP]
+    """The first QUOTES_PER_GROUP stances on each side, by date said (undated last), in one
+    query: the database numbers each side's stances and keeps the first."""
+    return list(
+        stances.annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("position")],
+                order_by=[F("quote__said_start").asc(nulls_last=True), F("quote_id").asc()],
+            )
         )
-    return shown
+        .filter(place__lte=QUOTES_PER_GROUP)
+        .select_related("quote__speaker", "quote__document")
+        .defer("quote__document__text")
+        .order_by("position", "place")
+    )
 
 
 @reader_page

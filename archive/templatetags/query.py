@@ -1,4 +1,10 @@
-"""Links that change one parameter of the current query and keep the others (minus `page`)."""
+"""Links that change one parameter of the current query and keep the others (minus `page`).
+
+A list page has a hundred such links; the current query is read once per request and each
+link copies only its lists, not a whole QueryDict.
+"""
+
+from urllib.parse import urlencode
 
 from django import template
 
@@ -7,14 +13,20 @@ MULTIPLE = {"speaker", "topic"}
 
 
 def _href(query):
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
+    """`query` ({name: [values]}) as QueryDict.urlencode() writes it, after a "?"."""
+    return "?" + "&".join(
+        urlencode({name: value}) for name, values in query.items() for value in values
+    )
 
 
 def _current(context):
-    query = context["request"].GET.copy()
-    query.pop("page", None)
-    return query
+    """{name: [values]} of the current query without `page`, read once per request."""
+    request = context["request"]
+    read = getattr(request, "_query_lists", None)
+    if read is None:
+        read = {name: values for name, values in request.GET.lists() if name != "page"}
+        request._query_lists = read
+    return {name: list(values) for name, values in read.items()}
 
 
 @register.simple_tag(takes_context=True)
@@ -22,14 +34,14 @@ def toggle(context, name, value):
     """Add the value if absent, remove it if present; single-valued parameters are replaced."""
     query = _current(context)
     value = str(value)
-    values = query.getlist(name)
+    values = query.get(name, [])
     if value in values:
         values.remove(value)
     elif name in MULTIPLE:
         values.append(value)
     else:
         values = [value]
-    query.setlist(name, values)
+    query[name] = values
     if name == "claim" and not values:
         query.pop("position", None)
     return _href(query)
@@ -42,7 +54,7 @@ def without(context, name, value=None):
     if value is None:
         query.pop(name, None)
     else:
-        query.setlist(name, [v for v in query.getlist(name) if v != str(value)])
+        query[name] = [v for v in query.get(name, []) if v != str(value)]
     if name == "claim":
         query.pop("position", None)
     return _href(query)
@@ -50,6 +62,6 @@ def without(context, name, value=None):
 
 @register.simple_tag(takes_context=True)
 def page_url(context, number):
-    query = context["request"].GET.copy()
-    query["page"] = str(number)
+    query = {name: list(values) for name, values in context["request"].GET.lists()}
+    query["page"] = [str(number)]
     return _href(query)

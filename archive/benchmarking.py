@@ -301,36 +301,52 @@ def table(rows):
     return "\n".join(lines)
 
 
+TARGET_SIZE = 100_000  # the timing targets hold from here, on PostgreSQL (issue 5)
+
+
 def misses(rows):
-    """The performance targets each row misses, as lines of text."""
-    found = []
+    """(targets missed, beyond the targets), each a list of lines of text.
+
+    The timing targets (p95 at most 100 ms, search at most 50 ms and within 2× its bare SQL,
+    facets no slower than the results) are set for TARGET_SIZE quotes and more on PostgreSQL;
+    the same numbers missed at other sizes or on SQLite are reported apart, as beyond the
+    targets. The query count (at most 10) and deep pages that do not grow linearly are
+    targets everywhere."""
+    missed, beyond = [], []
     by = {(row.size, row.page): row for row in rows}
+
+    def timing(size, line):
+        targeted = connection.vendor == "postgresql" and size >= TARGET_SIZE
+        (missed if targeted else beyond).append(line)
+
     for row in rows:
         if row.page.startswith(("floor", "facet")) or "page cache" in row.page:
             continue
         if "after a change" in row.page:
             continue  # once per curation, not per request: reported, not a target
         if row.queries > 10:
-            found.append(f"{row.size:,} {row.page}: {row.queries} SQL queries (target ≤ 10)")
+            missed.append(f"{row.size:,} {row.page}: {row.queries} SQL queries (target ≤ 10)")
         if row.p95 > 100:
-            found.append(f"{row.size:,} {row.page}: p95 {row.p95:.0f} ms (target ≤ 100 ms)")
+            timing(row.size, f"{row.size:,} {row.page}: p95 {row.p95:.0f} ms (target ≤ 100 ms)")
     for size in sorted({row.size for row in rows}):
         for label in ["common word", "rare phrase"]:
             page = by.get((size, f"search, {label}"))
             floor = by.get((size, f"floor: bare SQL of search, {label}"))
             if page and floor and page.p95 > 2 * floor.p95:
-                found.append(
+                timing(
+                    size,
                     f"{size:,} search, {label}: p95 {page.p95:.1f} ms is "
-                    f"{page.p95 / floor.p95:.1f}× the bare SQL's {floor.p95:.1f} ms (target ≤ 2×)"
+                    f"{page.p95 / floor.p95:.1f}× the bare SQL's {floor.p95:.1f} ms (target ≤ 2×)",
                 )
-            if page and connection.vendor == "postgresql" and size >= 100_000 and page.p95 > 50:
-                found.append(f"{size:,} search, {label}: p95 {page.p95:.0f} ms (target ≤ 50 ms)")
+            if page and page.p95 > 50:
+                timing(size, f"{size:,} search, {label}: p95 {page.p95:.0f} ms (target ≤ 50 ms)")
         facets = by.get((size, "facet counts alone, search common word"))
         results = by.get((size, "floor: bare SQL of search, common word"))
         if facets and results and facets.median > results.median:
-            found.append(
+            timing(
+                size,
                 f"{size:,} facet counts take {facets.median:.1f} ms, the results "
-                f"{results.median:.1f} ms (target: facets no slower than the results)"
+                f"{results.median:.1f} ms (target: facets no slower than the results)",
             )
     sizes = sorted({row.size for row in rows})
     deep = {row.size: row for row in rows if row.page.startswith("quote list, last page")}
@@ -338,12 +354,12 @@ def misses(rows):
         first, last = sizes[0], sizes[-1]
         growth = deep[last].median / deep[first].median
         if growth > 0.5 * last / first:
-            found.append(
+            missed.append(
                 f"last page of the quote list: {deep[first].median:.1f} ms at {first:,}, "
                 f"{deep[last].median:.1f} ms at {last:,} ({growth:.0f}× for {last / first:.0f}× "
                 "the quotes: about linear)"
             )
-    return found
+    return missed, beyond
 
 
 PRIVATE_CACHE = {

@@ -36,6 +36,7 @@ PAGES = [
     "floor: the page's own SQL, search common word",
     "floor: the page's own SQL, search rare phrase",
     "facet counts alone, search common word",
+    "facet counts alone, search rare phrase",
     "home, first request after a change",
     "floor: static file",
 ]

@@ -267,7 +267,11 @@ def test_it_follows_a_quote_to_its_new_speaker_and_text():
 @pytest.mark.postgres
 @only_on_postgresql
 def test_it_answers_the_search_from_the_gin_index_on_postgresql():
-    queryset = search_quotes(Quote.objects.published(), "Stalin wages")
+    # All quotes, not only published ones: on the few hundred quotes of the test database the
+    # planner may instead read a whole partial index of published quotes (their condition) and
+    # check each row's words, which is cheap there and tells nothing about the search. Without
+    # a sequential scan, only the GIN index can then answer.
+    queryset = search_quotes(Quote.objects.all(), "Stalin wages")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()

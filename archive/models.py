@@ -37,7 +37,7 @@ def partial_iso(start, end, precision):
 def partial_label(start, end, precision):
     """A date as readers see it, as precisely as it is known: '19 February 1921', 'February
     1921', '1921', or a range. Written out here rather than with the template's date filter,
-    which takes a hundred times as long, on every quote of every list."""
+    which took ~45 µs a call (measured), on every quote of every list."""
     if start is None:
         return ""
 

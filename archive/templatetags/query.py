@@ -62,6 +62,6 @@ def without(context, name, value=None):
 
 @register.simple_tag(takes_context=True)
 def page_url(context, number):
-    query = {name: list(values) for name, values in context["request"].GET.lists()}
+    query = _current(context)
     query["page"] = [str(number)]
     return _href(query)

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
@@ -264,20 +264,27 @@ def author_detail(request, slug):
     by_topic = defaultdict(list)
     for topic, quote in firsts:
         by_topic[topic].append(quotes[quote])
-    # Sides taken, per claim (grouped, not sorted: the order is set below).
-    sides = defaultdict(list)
-    for slug, text, position, n in (
+    # The claims the author has most quotes on, at most AUTHOR_CLAIMS_SHOWN, with the quotes
+    # on each side, and how many claims in all (a window over the groups): one query, which
+    # returns only the claims shown.
+    positions = sorted(Stance.Position.values)
+    claims = list(
         Stance.objects.filter(published_via("quote"), quote__speaker=author)
-        .values_list("claim__slug", "claim__text", "position")
-        .annotate(n=Count("*"))
-        .order_by()
-    ):
-        sides[(slug, text)].append({"position": position, "n": n})
-    for shown in sides.values():
-        shown.sort(key=lambda side: side["position"])
-    # The claims with the most quotes, at most AUTHOR_CLAIMS_SHOWN, in the order of their text.
-    most = sorted(sides, key=lambda claim: (-sum(side["n"] for side in sides[claim]), claim[1]))
-    shown_claims = sorted(most[:AUTHOR_CLAIMS_SHOWN], key=lambda claim: claim[1])
+        .values("claim__slug", "claim__text")
+        .annotate(
+            n=Count("*"),
+            claims=Window(Count("*")),
+            **{position: Count("pk", filter=Q(position=position)) for position in positions},
+        )
+        .order_by("-n", "claim__text", "claim__slug")[:AUTHOR_CLAIMS_SHOWN]
+    )
+    shown_claims = [
+        (
+            (claim["claim__slug"], claim["claim__text"]),
+            [{"position": p, "n": claim[p]} for p in positions if claim[p]],
+        )
+        for claim in sorted(claims, key=lambda claim: claim["claim__text"])
+    ]
     span = published.aggregate(
         count=Count("id"), first_said=Min("said_start"), last_said=Max("said_end")
     )
@@ -287,8 +294,8 @@ def author_detail(request, slug):
         "first_said": span["first_said"],
         "last_said": span["last_said"],
         "by_topic": [(topic, by_topic[topic.pk]) for topic in topics],
-        "claims": [(claim, sides[claim]) for claim in shown_claims],
-        "claims_not_shown": len(sides) - len(shown_claims),
+        "claims": shown_claims,
+        "claims_not_shown": claims[0]["claims"] - len(claims) if claims else 0,
         "documents": Document.objects.filter(pk__in=published.values("document"))
         .defer("text")
         .order_by("published_on", "title")[:AUTHOR_DOCUMENTS_SHOWN],

@@ -411,6 +411,9 @@ class Quote(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = UpdatedAtField(default=timezone.now, editable=False)
 
+    # Search results set it: the text with the words searched for marked (search.add_headlines).
+    headline = None
+
     objects = QuoteQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[topics], excluded_fields=["start_offset", "end_offset", "prefix", "suffix"]

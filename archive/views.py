@@ -279,10 +279,11 @@ def author_detail(request, slug):
         .order_by("-n", "claim__text", "claim__slug")[:AUTHOR_CLAIMS_SHOWN]
     )
     shown_claims = [
-        (
-            (claim["claim__slug"], claim["claim__text"]),
-            [{"position": p, "n": claim[p]} for p in positions if claim[p]],
-        )
+        {
+            "slug": claim["claim__slug"],
+            "text": claim["claim__text"],
+            "sides": [{"position": p, "n": claim[p]} for p in positions if claim[p]],
+        }
         for claim in sorted(claims, key=lambda claim: claim["claim__text"])
     ]
     span = published.aggregate(

@@ -74,6 +74,15 @@ class QuoteFilter(django_filters.FilterSet):
         model = Quote
         fields = []
 
+    def get_form_class(self):
+        """The filters' form class, built once: its fields depend on no request (their
+        querysets are fixed), and django-filter would otherwise build every field and a new
+        class on each request."""
+        cls = type(self)
+        if "_form_class" not in cls.__dict__:
+            cls._form_class = super().get_form_class()
+        return cls._form_class
+
     # Filters ---------------------------------------------------------------------------------
 
     def filter_words(self, queryset, name, value):

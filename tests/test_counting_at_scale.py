@@ -158,6 +158,38 @@ def test_an_author_page_shares_a_fixed_number_of_quotes_among_topics(client, mon
     assert f"And {claims.count() - 1} more claim" in html
 
 
+def test_an_author_page_lists_the_claims_they_are_most_quoted_on_with_each_side_counted(
+    client, monkeypatch
+):
+    monkeypatch.setattr(views, "AUTHOR_CLAIMS_SHOWN", 3)
+    sides = {}
+    for stance in Stance.objects.filter(
+        quote__speaker__slug="steven-plaut", quote__in=Quote.objects.published()
+    ).select_related("claim"):
+        claim = sides.setdefault((stance.claim.slug, stance.claim.text), {})
+        claim[stance.position] = claim.get(stance.position, 0) + 1
+    assert len(sides) > 3
+    most = sorted(sides, key=lambda claim: (-sum(sides[claim].values()), claim[1], claim[0]))[:3]
+    html = html_of(client, "/authors/steven-plaut/")
+    listed = re.search(r'<ul class="stances">(.*?)</ul>', html, re.S).group(1)
+    shown = re.findall(r'<li><a href="/claims/([^/]+)/">', listed)
+    assert shown == [slug for slug, _ in sorted(most, key=lambda claim: claim[1])]
+    for slug, text in most:
+        for position, n in sides[(slug, text)].items():
+            assert f"&amp;claim={slug}&amp;position={position}\">{position} ({n} quote" in listed
+    assert f"And {len(sides) - 3} more claims" in html
+
+
+def test_the_filters_form_class_is_built_once_but_each_request_gets_its_own_fields():
+    first = QuoteFilter({"speaker": ["no-such-author"], "said_from": "x"})
+    second = QuoteFilter({"speaker": ["peter-boettke"], "said_from": "1920"})
+    assert first.get_form_class() is second.get_form_class()
+    assert set(first.form.errors) == {"speaker", "said_from"}
+    assert second.form.is_valid()
+    assert [a.slug for a in second.form.cleaned_data["speaker"]] == ["peter-boettke"]
+    assert first.form.fields["speaker"] is not second.form.fields["speaker"]
+
+
 def test_the_facet_limit_still_applies_to_counted_facets(client, monkeypatch):
     monkeypatch.setattr(filters, "FACET_LIMIT", 2)
     html = html_of(client, "/quotes/?q=the")

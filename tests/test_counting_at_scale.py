@@ -176,7 +176,7 @@ def test_an_author_page_lists_the_claims_they_are_most_quoted_on_with_each_side_
     assert shown == [slug for slug, _ in sorted(most, key=lambda claim: claim[1])]
     for slug, text in most:
         for position, n in sides[(slug, text)].items():
-            assert f"&amp;claim={slug}&amp;position={position}\">{position} ({n} quote" in listed
+            assert f'&amp;claim={slug}&amp;position={position}">{position} ({n} quote' in listed
     assert f"And {len(sides) - 3} more claims" in html
 
 

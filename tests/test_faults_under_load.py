@@ -715,7 +715,7 @@ def test_a_briefly_lost_database_answers_503_then_200_and_loses_no_edit(private_
     before = snapshot(archive.url)
     # A worker waits at most DATABASE_POOL_TIMEOUT for a connection before it answers 503.
     with gunicorn(archive, workers=2, DATABASE_POOL_TIMEOUT="2") as server:
-        load = Load(server.port, max_requests=800, max_seconds=30, pause=0.02, uncached=True)
+        load = Load(server.port, max_requests=1500, max_seconds=40, pause=0.02, uncached=True)
         load.start()
         with save_paused_midway(archive) as (curator, go):
             assert cluster.stop().returncode == 0
@@ -739,7 +739,7 @@ def test_a_briefly_lost_database_answers_503_then_200_and_loses_no_edit(private_
         starting = time.monotonic()
         cluster.start()
         started = time.monotonic()
-        time.sleep(7.5)
+        time.sleep(12.5)
         outcomes = load.stop()
         log = server.log_tail()
 
@@ -751,10 +751,12 @@ def test_a_briefly_lost_database_answers_503_then_200_and_loses_no_edit(private_
     assert all(o.retry_after == "30" for o in outcomes if o.status == 503)
     during = [o for o in outcomes if stopped < o.began < starting]
     assert any(o.status == 503 for o in during), "readers who needed the database got a 503"
-    # The pool re-makes its connections after the restart, trying again after 1, 2, 4… s
-    # (psycopg_pool's backoff), so the last try of a 3-second outage may come up to about 4 s
-    # after the restart; on a loaded machine, later. Allow five seconds.
-    after = [o for o in outcomes if o.began > started + 5.0]
+    # Each worker's pool re-makes its connections after the restart, trying again after 1, 2,
+    # 4, 8… s (psycopg_pool's backoff, ±10 %), counted from its own first failed try. The
+    # outage is 3 s plus the cluster's start, which on a loaded machine takes seconds more, so
+    # a worker's gap may have reached 8 s: its next try may come nearly 9 s after the restart
+    # (a clean-clone CI run had one worker still refusing 5-7 s after it). Allow ten seconds.
+    after = [o for o in outcomes if o.began > started + 10.0]
     assert after, "readers came after the restart"
     late = [o for o in after if o.status != 200]
     assert not late, f"Django reconnected after the restart: {late[:5]}\n{log}"

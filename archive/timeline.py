@@ -24,20 +24,12 @@ def text(number):
     return f"{number:g}" if isinstance(number, float) else str(number)
 
 
-def quotes_link(claim_slug, position, year=None):
-    """The quote list of one side of the claim, in one year if given (HTML-escaped)."""
-    query = {"claim": claim_slug, "position": position}
-    if year is not None:
-        query.update(said_from=year, said_to=year)
-    return escape("/quotes/?" + urlencode(query))
-
-
 def quotes_word(n):
     return f"{n} quote{'' if int(n) == 1 else 's'}"
 
 
-# The markup below is joined from escaped parts: the claim's slug is escaped once, in each
-# link's prefix; positions are escaped where they are used; labels come from ROWS and the
+# The markup below is joined from escaped parts: the claim's slug is escaped once, in the
+# links' prefix; positions are escaped where they are used; labels come from ROWS and the
 # rest are numbers this module formats.
 
 
@@ -46,15 +38,18 @@ def side_prefix(claim_slug):
     return escape("/quotes/?" + urlencode({"claim": claim_slug})) + "&amp;position="
 
 
-def year_link(prefix, position, year):
-    return f"{prefix}{escape(position)}&amp;said_from={year}&amp;said_to={year}"
+def side_link(prefix, position, year=None):
+    """The quote list of one side of the claim, in one year if given (HTML-escaped)."""
+    link = prefix + escape(position)
+    if year is not None:
+        link += f"&amp;said_from={year}&amp;said_to={year}"
+    return link
 
 
-def dots_html(points, claim_slug):
-    prefix = side_prefix(claim_slug)
+def dots_html(points, prefix):
     return mark_safe(
         "".join(
-            f'<a href="{year_link(prefix, p["position"], p["year"])}" '
+            f'<a href="{side_link(prefix, p["position"], p["year"])}" '
             f'aria-label="{p["year"]}: {quotes_word(p["n"])} {p["label"]}">'
             f'<circle cx="{p["x"]}" cy="{p["y"]}" r="{p["r"]}" '
             f'class="dot dot-{escape(p["position"])}">'
@@ -64,20 +59,20 @@ def dots_html(points, claim_slug):
     )
 
 
-def sides_html(sides, claim_slug, year=None):
+def sides_html(sides, prefix, year=None):
     """Each side's count, as in "3 supports, 1 opposes", linked to its quotes."""
-    if year is None:
-        links = (f'<a href="{quotes_link(claim_slug, v)}">{n} {label}</a>' for v, label, n in sides)
-    else:
-        prefix = side_prefix(claim_slug)
-        links = (f'<a href="{year_link(prefix, v, year)}">{n} {label}</a>' for v, label, n in sides)
-    return mark_safe(", ".join(links))
+    return mark_safe(
+        ", ".join(
+            f'<a href="{side_link(prefix, value, year)}">{n} {label}</a>'
+            for value, label, n in sides
+        )
+    )
 
 
-def summary_html(summary, claim_slug):
+def summary_html(summary, prefix):
     return mark_safe(
         "".join(
-            f"<li>{year['year']}: {sides_html(year['sides'], claim_slug, year['year'])}</li>"
+            f"<li>{year['year']}: {sides_html(year['sides'], prefix, year['year'])}</li>"
             for year in summary
         )
     )
@@ -102,7 +97,8 @@ def claim_timeline(counts, claim_slug):
     undated_sides = [
         (value, label.lower(), undated[value]) for value, label in ROWS if value in undated
     ]
-    undated_html = sides_html(undated_sides, claim_slug) if undated_sides else ""
+    prefix = side_prefix(claim_slug)
+    undated_html = sides_html(undated_sides, prefix) if undated_sides else ""
     if not years:
         return {"points": [], "undated": undated_html}
     first, last = years[0], years[-1]
@@ -135,8 +131,8 @@ def claim_timeline(counts, claim_slug):
     ticks = [{"year": text(year), "x": text(x_of(year))} for year in range(first, last + 1, step)]
     return {
         "points": points,
-        "dots": dots_html(points, claim_slug),
-        "summary_html": summary_html(summary, claim_slug),
+        "dots": dots_html(points, prefix),
+        "summary_html": summary_html(summary, prefix),
         "undated": undated_html,
         "rows": rows,
         "ticks": ticks,

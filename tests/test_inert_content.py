@@ -14,9 +14,11 @@ IMAGE = '<img src=x onerror="alert(1)">'
 
 @pytest.fixture
 def hostile():
-    """A quote, its speaker and its document carrying markup, the quote still verbatim."""
+    """A quote, its speaker and its document (text and title) carrying markup, the quote still
+    verbatim."""
     document = Document.objects.get(slug="boettke-soviet-admissions")
     document.text = f"{document.text}\n\nThey wrote {SCRIPT} and {IMAGE} here."
+    document.title = f"{document.title} {IMAGE}"
     document.save()
     Author.objects.filter(slug="peter-boettke").update(name=f"Peter {IMAGE} Boettke")
     quote = Quote.objects.get(pk=249)

@@ -224,3 +224,27 @@ def test_a_withdrawn_quotes_citation_files_answer_410_with_the_reason(client):
         assert response.status_code == 410
         assert "Misread in the source." in response.content.decode()
         assert "/quotes/207/" in response.content.decode()
+
+
+# Addresses written out
+
+
+@pytest.mark.parametrize(
+    "model, name, key",
+    [
+        (Quote, "quote-detail", "pk"),
+        (Author, "author-detail", "slug"),
+        (Document, "document-detail", "slug"),
+        (Claim, "claim-detail", "slug"),
+        (Topic, "topic-detail", "slug"),
+    ],
+)
+def test_every_model_s_written_out_address_is_the_one_the_urlconf_serves(client, model, name, key):
+    from django.urls import reverse
+
+    objects = Quote.objects.published() if model is Quote else model.objects.all()
+    assert objects.exists()
+    for obj in objects[:20]:
+        url = obj.get_absolute_url()
+        assert url == reverse(name, args=[getattr(obj, key)])
+        assert client.get(url).status_code == 200

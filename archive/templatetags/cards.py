@@ -1,8 +1,8 @@
 """`{% quote_card quote %}`: the card that shows a quote in every list of quotes.
 
-List pages show up to 30 cards. Written with format_html the card takes ~15 µs; as an included
+List pages show up to 30 cards. Written with format_html a card takes ~45 µs; as an included
 template it took ~150 µs (a variable lookup, escaping and localizing for each of its 14 fields),
-the largest part of rendering a list page. The markup is the same.
+the largest part of rendering a list page. The markup is the same, byte for byte.
 """
 
 from django import template

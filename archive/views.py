@@ -226,7 +226,7 @@ def author_list(request):
     return render(request, "archive/author_list.html", {"page": page, "page_note": page_note})
 
 
-@reader_page
+@reader_page(store=True)
 @follow_moves
 def author_detail(request, slug):
     author = get_by_slug(Author.objects, slug)

@@ -20,6 +20,7 @@ from archive.models import Author, Claim, Document, Quote, Stance, Topic
 pytestmark = pytest.mark.django_db
 
 STORED_PAGES = ["/", "/quotes/", "/quotes/?q=wages&sort=said", "CLAIM", "DOCUMENT", "/topics/nep/"]
+STORED_PAGES += ["AUTHOR"]
 STORED_PAGES += ["/sitemap.xml", "/sitemap-quotes.xml", "/quotes/207/"]
 
 
@@ -60,6 +61,8 @@ def address(page):
         return Claim.objects.order_by("pk").first().get_absolute_url()
     if page == "DOCUMENT":
         return Document.objects.order_by("pk").first().get_absolute_url()
+    if page == "AUTHOR":
+        return Quote.objects.published().order_by("pk").first().speaker.get_absolute_url()
     return page
 
 
@@ -228,18 +231,23 @@ def test_a_curation_shows_at_once_on_every_stored_page(client):
     topic = Topic.objects.order_by("pk").first()
     claim = Claim.objects.order_by("pk").first()
     document = Document.objects.order_by("pk").first()
+    author = Quote.objects.published().order_by("pk").first().speaker
     pages = ["/", f"/claims/{claim.slug}/", f"/documents/{document.slug}/", "/quotes/"]
+    pages.append(author.get_absolute_url())
     for url in pages:
         client.get(url)
 
     topic.name, claim.text, document.title = "Renamed topic", "Renamed claim", "Renamed doc"
+    author.description = "A description written after the page was stored."
     topic.save()
     claim.save()
     document.save()
+    author.save()
     assert "Renamed topic" in client.get("/").content.decode()
     assert "Renamed claim" in client.get(f"/claims/{claim.slug}/").content.decode()
     assert "Renamed doc" in client.get(f"/documents/{document.slug}/").content.decode()
     assert "Renamed doc" in client.get("/quotes/").content.decode()
+    assert "written after the page" in client.get(author.get_absolute_url()).content.decode()
 
 
 def test_reverification_and_verify_quotes_change_the_version_though_they_use_update(client):

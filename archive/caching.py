@@ -9,9 +9,9 @@ their citations). From it:
   that matches answers 304 before the view runs: no query when the stamp is cached, one when not.
 - `Cache-Control: public, max-age=ARCHIVE_HTTP_MAX_AGE`, so browsers and a CDN may keep pages.
 - Heavy pages (home, the quote list with its facets, a quote, an author, a claim, a
-  document, a topic, the sitemap) are stored in Django's cache under (version, address). A curation changes the
-  stamp, so the next request misses and renders afresh; stale copies are never read again and
-  expire by themselves.
+  document, a topic, the sitemap) are stored in Django's cache under (version, address). A
+  curation changes the stamp, so the next request misses and renders afresh; stale copies are
+  never read again and expire by themselves.
 
 The stamp is the later of two values, both kept in Django's cache (shared by every app server
 when CACHE_URL names Redis or memcached):

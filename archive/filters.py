@@ -4,6 +4,8 @@ Invalid or unknown values are not errors to the reader: django-filter leaves the
 `cleaned_data`, so they filter nothing, and the page lists them from `ignored()`.
 """
 
+from datetime import date
+
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
@@ -25,6 +27,13 @@ ORDERINGS = {
     "-said": [F("said_start").desc(nulls_last=True), "-id"],
     "speaker": ["speaker__sort_name", F("said_start").asc(nulls_last=True), "id"],
 }
+
+
+def by_relevance(found):
+    """The ids of `found` (QuoteFilter.found_ranked) in the order of ordered() by relevance:
+    highest rank first, then earliest said (undated last), then id."""
+    ordered = sorted(found, key=lambda row: (-row[1], row[2] is None, row[2] or date.min, row[0]))
+    return [pk for pk, _, _ in ordered]
 
 
 def blank(value):
@@ -213,6 +222,12 @@ class QuoteFilter(django_filters.FilterSet):
         """The ids of the quotes the filters give, at most limit + 1 of them (one query)."""
         return list(self.without().order_by().values_list("pk", flat=True)[: limit + 1])
 
+    def found_ranked(self, limit):
+        """(id, rank, said_start) of the quotes a search gives, at most limit + 1 of them (one
+        query): ranked as they are read, so that a page of them can be read by id afterwards
+        (`by_relevance`) instead of reading and ranking every match again."""
+        return list(self.without().order_by().values_list("pk", "rank", "said_start")[: limit + 1])
+
     def counts(self, limit, ids=None):
         """(facets, total, ids): each filter's values with the number of quotes they would
         give, other filters kept; the number of quotes the filters give; and their ids.
@@ -241,7 +256,8 @@ class QuoteFilter(django_filters.FilterSet):
             name: facet_counts.base(self.without(name)) if self.chosen(name) else total_base
             for name in FACETS
         }
-        rows, sizes = facet_counts.run(bases)
+        chosen = {name: list(self.chosen_labels(name)) for name in FACETS}
+        rows, sizes = facet_counts.run(bases, chosen)
         facets = {}
         for name in FACETS:
             if limit is not None and sizes[bases[name]] > limit:
@@ -272,7 +288,14 @@ class QuoteFilter(django_filters.FilterSet):
                 values.append({"value": value, "label": label, "count": 0, "sort": label})
         for item in values:
             item["selected"] = item["value"] in chosen
-        values.sort(key=lambda item: (not item["selected"], -item["count"], str(item["sort"])))
+        values.sort(
+            key=lambda item: (
+                not item["selected"],
+                -item["count"],
+                str(item["sort"]),
+                str(item["value"]),
+            )
+        )
         return values[:FACET_LIMIT]
 
     def facets_beside(self, counted, archive_facets):
@@ -319,11 +342,16 @@ class FacetCounts:
     """Every facet's counts, and the sizes of the quote sets they count, in one SQL query.
 
     Each distinct set of quotes (the filters minus one) is a common table expression of at
-    most `limit` + 1 rows; identical sets are written once. Each facet groups its own set.
+    most `limit` + 1 rows; identical sets are written once. Each facet counts its own set by
+    key first and reads names only for the values it returns: the `shown` most frequent
+    (ties by name, as `QuoteFilter.ranked` orders them) and the selected ones, whatever
+    their counts. A page shows no more, and a search in thousands of quotes has thousands of
+    speakers and documents.
     """
 
-    def __init__(self, limit):
+    def __init__(self, limit, shown=FACET_LIMIT):
         self.limit = limit
+        self.shown = shown
         self.using = router.db_for_read(Quote)
         self.sets = {}  # (sql, repr(params)) -> (name of its common table expression, sql, params)
 
@@ -342,11 +370,12 @@ class FacetCounts:
             self.sets[key] = (f"base_{len(self.sets)}", sql, params)
         return self.sets[key][0]
 
-    def run(self, bases):
+    def run(self, bases, chosen):
+        """({facet: [(value, label, sort, count)]}, {set name: size}); `chosen` gives each
+        facet's selected values."""
         connection = connections[self.using]
         qn = connection.ops.quote_name
         tables = {
-            "quote": qn(Quote._meta.db_table),
             "topics": qn(Quote.topics.through._meta.db_table),
             "topic": qn(Topic._meta.db_table),
             "stance": qn(Stance._meta.db_table),
@@ -358,23 +387,58 @@ class FacetCounts:
         for name, sql, set_params in self.sets.values():
             ctes.append(f"{name} (id, speaker_id, document_id, attribution) AS ({sql})")
             params += set_params
-        branches = {
-            "topic": "SELECT 'topic', t.slug, t.name, t.name, COUNT(*) FROM {topics} qt "
-            "JOIN {topic} t ON t.id = qt.topic_id WHERE qt.quote_id IN (SELECT id FROM {base}) "
-            "GROUP BY t.slug, t.name",
-            "claim": "SELECT 'claim', c.slug, c.text, c.text, COUNT(*) FROM {stance} s "
-            "JOIN {claim} c ON c.id = s.claim_id WHERE s.quote_id IN (SELECT id FROM {base}) "
-            "GROUP BY c.slug, c.text",
-            "speaker": "SELECT 'speaker', a.slug, a.name, a.sort_name, COUNT(*) FROM {base} b "
-            "JOIN {author} a ON a.id = b.speaker_id GROUP BY a.slug, a.name, a.sort_name",
-            "document": "SELECT 'document', d.slug, d.title, d.title, COUNT(*) FROM {base} b "
-            "JOIN {document} d ON d.id = b.document_id GROUP BY d.slug, d.title",
-            "kind": "SELECT 'kind', d.kind, d.kind, d.kind, COUNT(*) FROM {base} b "
-            "JOIN {document} d ON d.id = b.document_id GROUP BY d.kind",
-            "attribution": "SELECT 'attribution', b.attribution, b.attribution, b.attribution, "
-            "COUNT(*) FROM {base} b GROUP BY b.attribution",
+        # Each facet: its set's quotes counted by key (k, n); the join that names a key; and
+        # the value, label and sort of a key.
+        counted = {
+            "topic": (
+                "SELECT qt.topic_id AS k, COUNT(*) AS n FROM {topics} qt "
+                "WHERE qt.quote_id IN (SELECT id FROM {base}) GROUP BY qt.topic_id",
+                "JOIN {topic} t ON t.id = g.k",
+                ("t.slug", "t.name", "t.name"),
+            ),
+            "claim": (
+                "SELECT s.claim_id AS k, COUNT(*) AS n FROM {stance} s "
+                "WHERE s.quote_id IN (SELECT id FROM {base}) GROUP BY s.claim_id",
+                "JOIN {claim} c ON c.id = g.k",
+                ("c.slug", "c.text", "c.text"),
+            ),
+            "speaker": (
+                "SELECT speaker_id AS k, COUNT(*) AS n FROM {base} GROUP BY speaker_id",
+                "JOIN {author} a ON a.id = g.k",
+                ("a.slug", "a.name", "a.sort_name"),
+            ),
+            "document": (
+                "SELECT document_id AS k, COUNT(*) AS n FROM {base} GROUP BY document_id",
+                "JOIN {document} d ON d.id = g.k",
+                ("d.slug", "d.title", "d.title"),
+            ),
+            "kind": (
+                "SELECT d.kind AS k, COUNT(*) AS n FROM {base} b "
+                "JOIN {document} d ON d.id = b.document_id GROUP BY d.kind",
+                "",
+                ("g.k", "g.k", "g.k"),
+            ),
+            "attribution": (
+                "SELECT attribution AS k, COUNT(*) AS n FROM {base} GROUP BY attribution",
+                "",
+                ("g.k", "g.k", "g.k"),
+            ),
         }
-        selects = [branches[name].format(base=base, **tables) for name, base in bases.items()]
+        # Ties are broken by code point, as Python compares strings.
+        binary = 'COLLATE "C"' if connection.vendor == "postgresql" else "COLLATE BINARY"
+        selects = []
+        for name, base in bases.items():
+            grouped, join, (value, label, sort) = counted[name]
+            grouped, join = grouped.format(base=base, **tables), join.format(**tables)
+            selected = list(chosen.get(name, []))
+            picked = " OR ".join(["place <= %s"] + ["value = %s"] * len(selected))
+            selects.append(
+                f"SELECT '{name}', value, label, sort, n FROM ("
+                f"SELECT {value} AS value, {label} AS label, {sort} AS sort, g.n, "
+                f"ROW_NUMBER() OVER (ORDER BY g.n DESC, {sort} {binary}, {value} {binary}) "
+                f"AS place FROM ({grouped}) g {join}) ranked WHERE {picked}"
+            )
+            params += [self.shown, *selected]
         selects += [
             f"SELECT 'size', '{name}', NULL, NULL, COUNT(*) FROM {name}"
             for name, _, _ in self.sets.values()

@@ -108,24 +108,37 @@ def most_quoted_claims(tallies, number):
 @reader_page(store=True)
 def quote_list(request):
     filterset = QuoteFilter(request.GET, queryset=Quote.objects.published())
-    results = filterset.qs
+    results, ranked = filterset.qs, None
     if filterset.has_filters():
-        counted, total, ids = filterset.counts(limit=COUNT_LIMIT)
+        ids = None
+        if filterset.chosen_sort == "relevance":
+            ranked = filterset.found_ranked(COUNT_LIMIT)
+            ids = [pk for pk, _, _ in ranked]
+        counted, total, ids = filterset.counts(limit=COUNT_LIMIT, ids=ids)
         archive_facets = None
         if any(values is None for values in counted.values()):
             archive_facets = archive_tallies().facets
         facets = filterset.facets_beside(counted, archive_facets)
-        if ids is not None:
-            results = results.among(ids)  # ranks only the ids found, by key
+        if ids is not None and ranked is None:
+            results = filterset.queryset.among(ids)  # the quotes found, read by key
     else:
         tallies = archive_tallies()
         facets, total = tallies.facets, tallies.quotes
     unranked = filterset.chosen_sort == "relevance" and total > COUNT_LIMIT
-    quotes = filterset.ordered(results.with_speaker(), rank=not unranked)
-    page, page_note = paginate(
-        request, quotes, QUOTES_PER_PAGE, count=total, count_limit=COUNT_LIMIT
-    )
-    rows = list(page.object_list)
+    if ranked is not None and not unranked:
+        # Ranked as found: the page's quotes are read by id, in that order.
+        page, page_note = paginate(
+            request, filters.by_relevance(ranked), QUOTES_PER_PAGE, count=total,
+            count_limit=COUNT_LIMIT,
+        )  # fmt: skip
+        read = filterset.queryset.with_speaker().in_bulk(page.object_list)
+        rows = [read[pk] for pk in page.object_list]
+    else:
+        quotes = filterset.ordered(results.with_speaker(), rank=not unranked)
+        page, page_note = paginate(
+            request, quotes, QUOTES_PER_PAGE, count=total, count_limit=COUNT_LIMIT
+        )
+        rows = list(page.object_list)
     if filterset.words:
         search.add_headlines(rows, filterset.words)
     query = request.GET.copy()

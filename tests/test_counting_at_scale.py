@@ -278,3 +278,29 @@ def test_a_request_counts_itself_when_the_other_process_never_finishes(monkeypat
     assert found.quotes == Quote.objects.published().count()
     assert cache.get(key) == found
     assert cache.get(f"{key}:counting") is None, "the lock is released"
+
+
+def most_quoted_speakers(quotes):
+    """(slug, count) of every speaker of these quotes, most first, ties by sort name: counted
+    by the ORM, apart from the facets' SQL."""
+    rows = quotes.values("speaker__slug", "speaker__sort_name").annotate(n=Count("id"))
+    ordered = sorted(
+        rows, key=lambda row: (-row["n"], row["speaker__sort_name"], row["speaker__slug"])
+    )
+    return [(row["speaker__slug"], row["n"]) for row in ordered]
+
+
+def test_a_facet_shows_its_most_frequent_values_and_every_selected_one_with_its_count():
+    published = Quote.objects.published()
+    everyone = most_quoted_speakers(published)
+    assert len(everyone) > filters.FACET_LIMIT + 1, "the archive has more speakers than shown"
+    facets, _, _ = QuoteFilter({}, queryset=published).counts(limit=None)
+    shown = [(item["value"], item["count"]) for item in facets["speaker"]]
+    assert shown == everyone[: filters.FACET_LIMIT]
+
+    rare, rare_count = everyone[-1]  # far below the most frequent
+    facets, _, _ = QuoteFilter({"speaker": [rare]}, queryset=published).counts(limit=10_000)
+    shown = [(item["value"], item["count"], item["selected"]) for item in facets["speaker"]]
+    assert shown[0] == (rare, rare_count, True)
+    others = [(slug, n, False) for slug, n in everyone if slug != rare]
+    assert shown[1:] == others[: filters.FACET_LIMIT - 1]

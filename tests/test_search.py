@@ -1,8 +1,11 @@
 """Word-based quote search (archive/search.py), the same on SQLite and PostgreSQL."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.utils.safestring import SafeString
 
 from archive.models import Author, Quote
@@ -179,6 +182,24 @@ def test_it_ranks_quotes_with_the_words_together_above_quotes_with_them_apart():
     apart = [pk for pk in results if pk not in together]
     assert together and apart
     assert min(results[pk] for pk in together) > max(results[pk] for pk in apart)
+
+
+def test_the_quote_list_shows_a_search_s_matches_in_the_order_of_their_rank(client):
+    """The page ranks the matches as it finds them and reads its quotes by id: its order is
+    the ORM's (rank, then earliest said, undated last, then id), across pages."""
+    expected = list(
+        search_quotes(Quote.objects.published(), "the")
+        .order_by("-rank", F("said_start").asc(nulls_last=True), "id")
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) > 25, "more than a page of matches"
+    shown = []
+    for page in (1, 2):
+        html = client.get(f"/quotes/?q=the&page={page}").content.decode()
+        shown += [
+            int(pk) for pk in re.findall(r'<a href="/quotes/(\d+)/" class="permalink">', html)
+        ]
+    assert shown == expected[:50]
 
 
 # Headlines ------------------------------------------------------------------------------------

@@ -164,8 +164,9 @@ def ranked_word(limit=COUNT_LIMIT):
         return len(filterset.found(limit))
 
     low, high = 0, len(words) - 1  # more than `limit` quotes match words[low], fewer words[high]
-    if matches(words[low]) <= limit:
-        return words[low], matches(words[low])
+    most = matches(words[low])
+    if most <= limit:
+        return words[low], most
     while high - low > 1:
         middle = (low + high) // 2
         if matches(words[middle]) > limit:

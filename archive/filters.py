@@ -338,20 +338,34 @@ def facet_label(name, label):
     return CHOICE_LABELS.get(name, {}).get(label, label)
 
 
+# How each facet counts a set of quotes ({base}) and names what it counts: (rows to count,
+# the key to count them by, the table that names a key or None, that table's value, label
+# and sort columns).
+FACET_SQL = {
+    "topic": ("{topics} WHERE quote_id IN (SELECT id FROM {base})", "topic_id", "topic",
+              ("slug", "name", "name")),
+    "claim": ("{stance} WHERE quote_id IN (SELECT id FROM {base})", "claim_id", "claim",
+              ("slug", "text", "text")),
+    "speaker": ("{base}", "speaker_id", "author", ("slug", "name", "sort_name")),
+    "document": ("{base}", "document_id", "document", ("slug", "title", "title")),
+    "kind": ("{base} b JOIN {document} d ON d.id = b.document_id", "d.kind", None, None),
+    "attribution": ("{base}", "attribution", None, None),
+}  # fmt: skip
+
+
 class FacetCounts:
     """Every facet's counts, and the sizes of the quote sets they count, in one SQL query.
 
     Each distinct set of quotes (the filters minus one) is a common table expression of at
     most `limit` + 1 rows; identical sets are written once. Each facet counts its own set by
-    key first and reads names only for the values it returns: the `shown` most frequent
+    key first and reads names only for the values it returns: the FACET_LIMIT most frequent
     (ties by name, as `QuoteFilter.ranked` orders them) and the selected ones, whatever
     their counts. A page shows no more, and a search in thousands of quotes has thousands of
     speakers and documents.
     """
 
-    def __init__(self, limit, shown=FACET_LIMIT):
+    def __init__(self, limit):
         self.limit = limit
-        self.shown = shown
         self.using = router.db_for_read(Quote)
         self.sets = {}  # (sql, repr(params)) -> (name of its common table expression, sql, params)
 
@@ -387,49 +401,15 @@ class FacetCounts:
         for name, sql, set_params in self.sets.values():
             ctes.append(f"{name} (id, speaker_id, document_id, attribution) AS ({sql})")
             params += set_params
-        # Each facet: its set's quotes counted by key (k, n); the join that names a key; and
-        # the value, label and sort of a key.
-        counted = {
-            "topic": (
-                "SELECT qt.topic_id AS k, COUNT(*) AS n FROM {topics} qt "
-                "WHERE qt.quote_id IN (SELECT id FROM {base}) GROUP BY qt.topic_id",
-                "JOIN {topic} t ON t.id = g.k",
-                ("t.slug", "t.name", "t.name"),
-            ),
-            "claim": (
-                "SELECT s.claim_id AS k, COUNT(*) AS n FROM {stance} s "
-                "WHERE s.quote_id IN (SELECT id FROM {base}) GROUP BY s.claim_id",
-                "JOIN {claim} c ON c.id = g.k",
-                ("c.slug", "c.text", "c.text"),
-            ),
-            "speaker": (
-                "SELECT speaker_id AS k, COUNT(*) AS n FROM {base} GROUP BY speaker_id",
-                "JOIN {author} a ON a.id = g.k",
-                ("a.slug", "a.name", "a.sort_name"),
-            ),
-            "document": (
-                "SELECT document_id AS k, COUNT(*) AS n FROM {base} GROUP BY document_id",
-                "JOIN {document} d ON d.id = g.k",
-                ("d.slug", "d.title", "d.title"),
-            ),
-            "kind": (
-                "SELECT d.kind AS k, COUNT(*) AS n FROM {base} b "
-                "JOIN {document} d ON d.id = b.document_id GROUP BY d.kind",
-                "",
-                ("g.k", "g.k", "g.k"),
-            ),
-            "attribution": (
-                "SELECT attribution AS k, COUNT(*) AS n FROM {base} GROUP BY attribution",
-                "",
-                ("g.k", "g.k", "g.k"),
-            ),
-        }
         # Ties are broken by code point, as Python compares strings.
         binary = 'COLLATE "C"' if connection.vendor == "postgresql" else "COLLATE BINARY"
         selects = []
         for name, base in bases.items():
-            grouped, join, (value, label, sort) = counted[name]
-            grouped, join = grouped.format(base=base, **tables), join.format(**tables)
+            source, key, named, columns = FACET_SQL[name]
+            grouped = f"SELECT {key} AS k, COUNT(*) AS n FROM {source} GROUP BY {key}"
+            grouped = grouped.format(base=base, **tables)
+            join = f"JOIN {tables[named]} x ON x.id = g.k" if named else ""
+            value, label, sort = (f"x.{column}" for column in columns) if named else ["g.k"] * 3
             selected = list(chosen.get(name, []))
             picked = " OR ".join(["place <= %s"] + ["value = %s"] * len(selected))
             selects.append(
@@ -438,7 +418,7 @@ class FacetCounts:
                 f"ROW_NUMBER() OVER (ORDER BY g.n DESC, {sort} {binary}, {value} {binary}) "
                 f"AS place FROM ({grouped}) g {join}) ranked WHERE {picked}"
             )
-            params += [self.shown, *selected]
+            params += [FACET_LIMIT, *selected]
         selects += [
             f"SELECT 'size', '{name}', NULL, NULL, COUNT(*) FROM {name}"
             for name, _, _ in self.sets.values()

@@ -10,7 +10,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Value
 
 from archive import search
 from archive.models import Author, Claim, Document, Quote, Stance, Topic
@@ -30,8 +30,8 @@ ORDERINGS = {
 
 
 def by_relevance(found):
-    """The ids of `found` (QuoteFilter.found_ranked) in the order of ordered() by relevance:
-    highest rank first, then earliest said (undated last), then id."""
+    """The ids of `found` ((id, rank, said_start) rows, QuoteFilter.counts) in the order of
+    ordered() by relevance: highest rank first, then earliest said (undated last), then id."""
     ordered = sorted(found, key=lambda row: (-row[1], row[2] is None, row[2] or date.min, row[0]))
     return [pk for pk, _, _ in ordered]
 
@@ -219,52 +219,64 @@ class QuoteFilter(django_filters.FilterSet):
         return list(value) if isinstance(value, list) else [value]
 
     def found(self, limit):
-        """The ids of the quotes the filters give, at most limit + 1 of them (one query)."""
-        return list(self.without().order_by().values_list("pk", flat=True)[: limit + 1])
+        """(id, rank, said_start) of the quotes the filters give, at most limit + 1 of them, in
+        one query: what `counts` finds before it counts them. rank is None unless the quotes
+        are sorted by relevance."""
+        found = self.found_columns().values_list("pk", "found_rank", "said_start")
+        return list(found[: limit + 1])
 
-    def found_ranked(self, limit):
-        """(id, rank, said_start) of the quotes a search gives, at most limit + 1 of them (one
-        query): ranked as they are read, so that a page of them can be read by id afterwards
-        (`by_relevance`) instead of reading and ranking every match again."""
-        return list(self.without().order_by().values_list("pk", "rank", "said_start")[: limit + 1])
+    def found_columns(self):
+        """The quotes the filters give, with what the facets count them by and what a page of
+        them is ordered by (`by_relevance`): the search's rank, if the quotes are sorted by
+        relevance, as found_rank."""
+        found = self.without().order_by()
+        if self.chosen_sort == "relevance":  # a search, so ranked (search.search_quotes)
+            return found.annotate(found_rank=F("rank"))
+        return found.annotate(found_rank=Value(None, output_field=FloatField()))
 
-    def counts(self, limit, ids=None):
-        """(facets, total, ids): each filter's values with the number of quotes they would
-        give, other filters kept; the number of quotes the filters give; and their ids.
+    def counts(self, limit):
+        """(facets, total, found): each filter's values with the number of quotes they would
+        give, other filters kept; the number of quotes the filters give; and those quotes,
+        as (id, rank, said_start) (`found`), so that a page of them can be read by id without
+        finding them again.
 
-        With `limit`, no count reads more than limit + 1 quotes. The ids of the results come
-        first (one query, `found`, unless given as `ids`): more than `limit` of them, and the
-        total is limit + 1 (more than `limit`), ids is None and every facet is None (too many
-        to count), since each facet counts a set that holds the results. Otherwise every
-        facet is counted in one more query: those whose filter is not in use count the ids
-        found, the others the quotes their own set gives (their filter left out), or None if
-        that set has more than `limit` quotes. None for `limit` counts everything in one
-        query, and gives no ids (archive/tallies.py does, once per version of the archive).
+        With `limit`, no count reads more than limit + 1 quotes. One SQL statement finds the
+        quotes, reading them once, and counts the facets whose filter is not in use among
+        them. More than `limit` found, and the total is limit + 1 (more than `limit`), found
+        is None and every facet is None (too many to count), since each facet counts a set
+        that holds the results. Otherwise a second statement, if filters are in use, counts
+        each of their facets in the quotes its own set gives (its filter left out), or gives
+        None if that set has more than `limit` quotes. None for `limit` counts everything in
+        one statement, and finds nothing (archive/tallies.py does, once per version of the
+        archive).
         """
         self.is_valid()
-        facet_counts = FacetCounts(limit)
-        if limit is None:
-            results = self.without()
-        else:
-            if ids is None:
-                ids = self.found(limit)
-            if len(ids) > limit:
-                return dict.fromkeys(FACETS), len(ids), None
-            results = Quote.objects.among(ids)
-        total_base = facet_counts.base(results)
-        bases = {
-            name: facet_counts.base(self.without(name)) if self.chosen(name) else total_base
-            for name in FACETS
-        }
         chosen = {name: list(self.chosen_labels(name)) for name in FACETS}
-        rows, sizes = facet_counts.run(bases, chosen)
+        in_use = [name for name in FACETS if self.chosen(name)]
+        first = FacetCounts(limit)
+        if limit is None:
+            total_base = first.base(self.without())
+            bases = {name: first.base(self.without(name)) for name in in_use}
+        else:
+            total_base = first.base(self.found_columns(), found=True)
+            bases = {}
+        bases.update({name: total_base for name in FACETS if name not in in_use})
+        rows, sizes, found = first.run(bases, chosen)
+        total = sizes[total_base]
+        if limit is not None and total > limit:
+            return dict.fromkeys(FACETS), total, None
+        if limit is not None and in_use:
+            second = FacetCounts(limit, prefix="without")
+            wider = {name: second.base(self.without(name)) for name in in_use}
+            more_rows, more_sizes, _ = second.run(wider, chosen)
+            bases, rows, sizes = bases | wider, rows | more_rows, sizes | more_sizes
         facets = {}
         for name in FACETS:
             if limit is not None and sizes[bases[name]] > limit:
                 facets[name] = None
             else:
                 facets[name] = self.ranked(name, rows[name])
-        return facets, sizes[total_base], ids
+        return facets, total, (found if limit is not None else None)
 
     def chosen_labels(self, name):
         """{value: label} of the selected values of one filter."""
@@ -354,39 +366,52 @@ FACET_SQL = {
 
 
 class FacetCounts:
-    """Every facet's counts, and the sizes of the quote sets they count, in one SQL query.
+    """Every facet's counts, the sizes of the quote sets they count and the quotes found, in
+    one SQL statement.
 
     Each distinct set of quotes (the filters minus one) is a common table expression of at
-    most `limit` + 1 rows; identical sets are written once. Each facet counts its own set by
-    key first and reads names only for the values it returns: the FACET_LIMIT most frequent
-    (ties by name, as `QuoteFilter.ranked` orders them) and the selected ones, whatever
-    their counts. A page shows no more, and a search in thousands of quotes has thousands of
-    speakers and documents.
+    most `limit` + 1 rows; identical sets are written once. The set of the quotes found
+    (`base(..., found=True)`) is read once, and its rows come back too; with more than
+    `limit` of them, nothing is counted. Each facet counts its own set by key first and reads
+    names only for the values it returns: the FACET_LIMIT most frequent (ties by name, as
+    `QuoteFilter.ranked` orders them) and the selected ones, whatever their counts. A page
+    shows no more, and a search in thousands of quotes has thousands of speakers and
+    documents.
     """
 
-    def __init__(self, limit):
+    COLUMNS = ["id", "speaker_id", "document_id", "attribution"]
+    FOUND_COLUMNS = ["said_start", "found_rank"]
+
+    def __init__(self, limit, prefix="base"):
         self.limit = limit
+        self.prefix = prefix  # of the sets' names
         self.using = router.db_for_read(Quote)
         self.sets = {}  # (sql, repr(params)) -> (name of its common table expression, sql, params)
+        self.found = None  # the name of the set of the quotes found
 
-    def base(self, queryset):
-        columns = queryset.order_by().values("pk", "speaker_id", "document_id", "attribution")
+    def base(self, queryset, found=False):
+        """The name of the set of `queryset`'s quotes; `found`: the quotes found, whose rows
+        `run` returns (a queryset of QuoteFilter.found_columns)."""
+        names = ["pk", *self.COLUMNS[1:], *(self.FOUND_COLUMNS if found else [])]
+        columns = queryset.order_by().values(*names)
         if self.limit is not None:
             columns = columns[: self.limit + 1]
         try:
             sql, params = columns.query.get_compiler(using=self.using).as_sql()
         except EmptyResultSet:  # a filter that can match nothing (no ids, say)
             table = connections[self.using].ops.quote_name(Quote._meta.db_table)
-            sql = f"SELECT id, speaker_id, document_id, attribution FROM {table} WHERE 1 = 0"
-            params = ()
+            listed = ", ".join(self.COLUMNS + (["said_start", "NULL"] if found else []))
+            sql, params = f"SELECT {listed} FROM {table} WHERE 1 = 0", ()
         key = (sql, repr(params))  # a list of ids is one parameter: repr makes it a key
         if key not in self.sets:
-            self.sets[key] = (f"base_{len(self.sets)}", sql, params)
+            self.sets[key] = (f"{self.prefix}_{len(self.sets)}", sql, params)
+        if found:
+            self.found = self.sets[key][0]
         return self.sets[key][0]
 
     def run(self, bases, chosen):
-        """({facet: [(value, label, sort, count)]}, {set name: size}); `chosen` gives each
-        facet's selected values."""
+        """({facet: [(value, label, sort, count)]}, {set name: size}, [(id, rank, said_start)
+        of the quotes found]); `chosen` gives each facet's selected values."""
         connection = connections[self.using]
         qn = connection.ops.quote_name
         tables = {
@@ -397,14 +422,34 @@ class FacetCounts:
             "author": qn(Author._meta.db_table),
             "document": qn(Document._meta.db_table),
         }
-        ctes, params = [], []
-        for name, sql, set_params in self.sets.values():
-            ctes.append(f"{name} (id, speaker_id, document_id, attribution) AS ({sql})")
+        ctes, params, selects, gate, gate_params = [], [], [], "1 = 1", []
+        for name, sql, set_params in self.sets.values():  # the quotes found come first
+            if name == self.found:
+                columns = ", ".join(self.COLUMNS + self.FOUND_COLUMNS)
+                ctes.append(f"{name} ({columns}) AS MATERIALIZED ({sql})")
+                params += set_params
+                if self.limit is not None:  # more found than `limit`: nothing is counted
+                    ctes.append(f"found_size (n) AS (SELECT COUNT(*) FROM {name})")
+                    gate, gate_params = "(SELECT n FROM found_size) <= %s", [self.limit]
+                    ctes.append(
+                        f"counted ({', '.join(self.COLUMNS)}) AS MATERIALIZED (SELECT "
+                        f"{', '.join(self.COLUMNS)} FROM {name} WHERE {gate})"
+                    )
+                    params += gate_params
+                # Found rows first: their columns give the statement's types on PostgreSQL.
+                selects.append(
+                    f"SELECT 'found', NULL, NULL, NULL, NULL, id, said_start, found_rank "
+                    f"FROM {name} WHERE {gate}"
+                )
+                continue
+            ctes.append(f"{name} ({', '.join(self.COLUMNS)}) AS MATERIALIZED ({sql})")
             params += set_params
+        params += gate_params  # of the found rows' select
         # Ties are broken by code point, as Python compares strings.
         binary = 'COLLATE "C"' if connection.vendor == "postgresql" else "COLLATE BINARY"
-        selects = []
         for name, base in bases.items():
+            if base == self.found and gate_params:
+                base = "counted"  # the quotes found, if few enough to count
             source, key, named, columns = FACET_SQL[name]
             grouped = f"SELECT {key} AS k, COUNT(*) AS n FROM {source} GROUP BY {key}"
             grouped = grouped.format(base=base, **tables)
@@ -413,24 +458,28 @@ class FacetCounts:
             selected = list(chosen.get(name, []))
             picked = " OR ".join(["place <= %s"] + ["value = %s"] * len(selected))
             selects.append(
-                f"SELECT '{name}', value, label, sort, n FROM ("
+                f"SELECT '{name}', value, label, sort, n, NULL, NULL, NULL FROM ("
                 f"SELECT {value} AS value, {label} AS label, {sort} AS sort, g.n, "
                 f"ROW_NUMBER() OVER (ORDER BY g.n DESC, {sort} {binary}, {value} {binary}) "
                 f"AS place FROM ({grouped}) g {join}) ranked WHERE {picked}"
             )
             params += [FACET_LIMIT, *selected]
         selects += [
-            f"SELECT 'size', '{name}', NULL, NULL, COUNT(*) FROM {name}"
+            f"SELECT 'size', '{name}', NULL, NULL, COUNT(*), NULL, NULL, NULL FROM {name}"
             for name, _, _ in self.sets.values()
         ]
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         rows = {name: [] for name in bases}
-        sizes = {}
+        sizes, found = {}, []
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for facet, value, label, sort, n in cursor.fetchall():
-                if facet == "size":
+            for facet, value, label, sort, n, pk, said, rank in cursor.fetchall():
+                if facet == "found":
+                    if isinstance(said, str):  # SQLite gives dates as text
+                        said = date.fromisoformat(said)
+                    found.append((pk, rank, said))
+                elif facet == "size":
                     sizes[value] = n
                 else:
                     rows[facet].append((value, label, sort, n))
-        return rows, sizes
+        return rows, sizes, found

@@ -108,27 +108,23 @@ def most_quoted_claims(tallies, number):
 @reader_page(store=True)
 def quote_list(request):
     filterset = QuoteFilter(request.GET, queryset=Quote.objects.published())
-    results, ranked = filterset.qs, None
+    results, found = filterset.qs, None
     if filterset.has_filters():
-        ids = None
-        if filterset.chosen_sort == "relevance":
-            ranked = filterset.found_ranked(COUNT_LIMIT)
-            ids = [pk for pk, _, _ in ranked]
-        counted, total, ids = filterset.counts(limit=COUNT_LIMIT, ids=ids)
+        counted, total, found = filterset.counts(limit=COUNT_LIMIT)
         archive_facets = None
         if any(values is None for values in counted.values()):
             archive_facets = archive_tallies().facets
         facets = filterset.facets_beside(counted, archive_facets)
-        if ids is not None and ranked is None:
-            results = filterset.queryset.among(ids)  # the quotes found, read by key
+        if found is not None:  # the quotes found, read by key
+            results = filterset.queryset.among([pk for pk, _, _ in found])
     else:
         tallies = archive_tallies()
         facets, total = tallies.facets, tallies.quotes
     unranked = filterset.chosen_sort == "relevance" and total > COUNT_LIMIT
-    if ranked is not None and not unranked:
+    if found is not None and filterset.chosen_sort == "relevance":
         # Ranked as found: the page's quotes are read by id, in that order.
         page, page_note = paginate(
-            request, filters.by_relevance(ranked), QUOTES_PER_PAGE, count=total,
+            request, filters.by_relevance(found), QUOTES_PER_PAGE, count=total,
             count_limit=COUNT_LIMIT,
         )  # fmt: skip
         read = filterset.queryset.with_speaker().in_bulk(page.object_list)

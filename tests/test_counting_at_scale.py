@@ -49,13 +49,16 @@ def facet_section(html, heading):
 )
 def test_bounded_counts_equal_exact_counts_below_the_limit(params):
     published = Quote.objects.published()
-    bounded, total, ids = QuoteFilter(params, queryset=published).counts(limit=10_000)
+    bounded, total, found = QuoteFilter(params, queryset=published).counts(limit=10_000)
     exact, exact_total, _ = QuoteFilter(params, queryset=published).counts(limit=None)
     assert bounded == exact
-    assert total == exact_total == QuoteFilter(params, queryset=published).qs.count()
-    assert sorted(ids) == sorted(
-        QuoteFilter(params, queryset=published).qs.values_list("pk", flat=True)
-    )
+    results = QuoteFilter(params, queryset=published).qs
+    assert total == exact_total == results.count()
+    if "q" in params:  # sorted by relevance: each quote found comes with its rank
+        expected = results.values_list("pk", "rank", "said_start")
+    else:
+        expected = [(pk, None, said) for pk, said in results.values_list("pk", "said_start")]
+    assert sorted(found) == sorted(expected)
     for name in FACETS:
         for item in bounded[name]:
             selected = {name: [item["value"]]} if name in ("topic", "speaker") else {}
@@ -73,6 +76,25 @@ def test_a_facet_counts_its_values_with_the_other_filters_kept(client):
         n = Quote.objects.published().filter(speaker__slug="peter-boettke", topics__slug=topic)
         name = {"stalinism": "Stalinism", "nep": "New Economic Policy (NEP)"}[topic]
         assert f'{name} <span class="count">({n.count()})</span>' in topics
+
+
+@pytest.mark.parametrize("url", ["/quotes/?q=wages", "/quotes/?q=the&sort=said"])
+def test_a_search_reads_its_matches_once_to_list_them_and_count_their_facets(client, url):
+    searching = "@@" if connection.vendor == "postgresql" else "REGEXP"
+    with CaptureQueriesContext(connection) as captured:
+        html = html_of(client, url)
+    searches = [query["sql"] for query in captured.captured_queries if searching in query["sql"]]
+    assert len(searches) == 1, searches
+    assert "archive_quote_topics" in searches[0] and "archive_stance" in searches[0]
+    assert result_ids(html)
+    assert '<span class="count">' in html.split('<aside class="facets"', 1)[1]
+
+
+def test_a_search_with_more_matches_than_the_limit_counts_no_facet():
+    published = Quote.objects.published()
+    facets, total, found = QuoteFilter({"q": "the"}, queryset=published).counts(limit=5)
+    assert (total, found) == (6, None)
+    assert facets == dict.fromkeys(FACETS)
 
 
 def test_more_matches_than_the_limit_say_more_than_and_are_sorted_by_date(client, monkeypatch):

@@ -176,19 +176,25 @@ def ranked_word(limit=COUNT_LIMIT):
     return words[high], matches(words[high])
 
 
-def timed(function, repeat, budget, prepare=None):
-    """Seconds each call took: `repeat` calls, fewer (at least 3) if `budget` seconds run out.
-    `prepare` runs before each call, untimed."""
-    times = []
+def runs(repeat, budget):
+    """`repeat` turns, fewer (at least 3) if `budget` seconds run out."""
     started = time.perf_counter()
-    for i in range(repeat):
+    for turn in range(repeat):
+        yield turn
+        if turn >= 2 and time.perf_counter() - started > budget:
+            return
+
+
+def timed(function, repeat, budget, prepare=None):
+    """Seconds each call took, for `runs(repeat, budget)` calls. `prepare` runs before each
+    call, untimed."""
+    times = []
+    for _ in runs(repeat, budget):
         if prepare is not None:
             prepare()
         before = time.perf_counter()
         function()
         times.append(time.perf_counter() - before)
-        if i >= 2 and time.perf_counter() - started > budget:
-            break
     return times
 
 
@@ -278,16 +284,13 @@ def measure_facets(size, name, words, repeat, budget):
     if all(values is None for values in facets.values()):
         name += f" (not counted: over {COUNT_LIMIT:,} matches)"
     times = []
-    started = time.perf_counter()
-    for i in range(repeat):
+    for _ in runs(repeat, budget):
         both, alone = search(), search()
         before = time.perf_counter()
         both.counts(limit=COUNT_LIMIT)
         middle = time.perf_counter()
         alone.found(COUNT_LIMIT)
         times.append(max(0.0, (middle - before) - (time.perf_counter() - middle)))
-        if i >= 2 and time.perf_counter() - started > budget:
-            break
     return Row(size, name, f"q={words}", times, len(captured))
 
 

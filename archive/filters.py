@@ -263,20 +263,19 @@ class QuoteFilter(django_filters.FilterSet):
         bases.update({name: total_base for name in FACETS if name not in in_use})
         rows, sizes, found = first.run(bases, chosen)
         total = sizes[total_base]
+        facets = dict.fromkeys(FACETS)
         if limit is not None and total > limit:
-            return dict.fromkeys(FACETS), total, None
-        if limit is not None and in_use:
-            second = FacetCounts(limit, prefix="without")
+            return facets, total, None
+        facets.update({name: self.ranked(name, rows[name]) for name in bases})
+        if limit is None:
+            return facets, total, None
+        if in_use:
+            second = FacetCounts(limit)
             wider = {name: second.base(self.without(name)) for name in in_use}
-            more_rows, more_sizes, _ = second.run(wider, chosen)
-            bases, rows, sizes = bases | wider, rows | more_rows, sizes | more_sizes
-        facets = {}
-        for name in FACETS:
-            if limit is not None and sizes[bases[name]] > limit:
-                facets[name] = None
-            else:
-                facets[name] = self.ranked(name, rows[name])
-        return facets, total, (found if limit is not None else None)
+            rows, sizes, _ = second.run(wider, chosen)
+            for name, base in wider.items():
+                facets[name] = None if sizes[base] > limit else self.ranked(name, rows[name])
+        return facets, total, found
 
     def chosen_labels(self, name):
         """{value: label} of the selected values of one filter."""
@@ -382,9 +381,8 @@ class FacetCounts:
     COLUMNS = ["id", "speaker_id", "document_id", "attribution"]
     FOUND_COLUMNS = ["said_start", "found_rank"]
 
-    def __init__(self, limit, prefix="base"):
+    def __init__(self, limit):
         self.limit = limit
-        self.prefix = prefix  # of the sets' names
         self.using = router.db_for_read(Quote)
         self.sets = {}  # (sql, repr(params)) -> (name of its common table expression, sql, params)
         self.found = None  # the name of the set of the quotes found
@@ -404,7 +402,7 @@ class FacetCounts:
             sql, params = f"SELECT {listed} FROM {table} WHERE 1 = 0", ()
         key = (sql, repr(params))  # a list of ids is one parameter: repr makes it a key
         if key not in self.sets:
-            self.sets[key] = (f"{self.prefix}_{len(self.sets)}", sql, params)
+            self.sets[key] = (f"base_{len(self.sets)}", sql, params)
         if found:
             self.found = self.sets[key][0]
         return self.sets[key][0]

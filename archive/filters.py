@@ -353,9 +353,9 @@ def facet_label(name, label):
 # the key to count them by, the table that names a key or None, that table's value, label
 # and sort columns).
 FACET_SQL = {
-    "topic": ("{topics} WHERE quote_id IN (SELECT id FROM {base})", "topic_id", "topic",
+    "topic": ("{base} b JOIN {topics} t ON t.quote_id = b.id", "t.topic_id", "topic",
               ("slug", "name", "name")),
-    "claim": ("{stance} WHERE quote_id IN (SELECT id FROM {base})", "claim_id", "claim",
+    "claim": ("{base} b JOIN {stance} s ON s.quote_id = b.id", "s.claim_id", "claim",
               ("slug", "text", "text")),
     "speaker": ("{base}", "speaker_id", "author", ("slug", "name", "sort_name")),
     "document": ("{base}", "document_id", "document", ("slug", "title", "title")),
@@ -371,11 +371,11 @@ class FacetCounts:
     Each distinct set of quotes (the filters minus one) is a common table expression of at
     most `limit` + 1 rows; identical sets are written once. The set of the quotes found
     (`base(..., found=True)`) is read once, and its rows come back too; with more than
-    `limit` of them, nothing is counted. Each facet counts its own set by key first and reads
-    names only for the values it returns: the FACET_LIMIT most frequent (ties by name, as
-    `QuoteFilter.ranked` orders them) and the selected ones, whatever their counts. A page
-    shows no more, and a search in thousands of quotes has thousands of speakers and
-    documents.
+    `limit` of them, nothing is counted. Each facet counts its own set by key first, ranks
+    the keys by count and reads names only for those it may return: the keys whose count is
+    among the FACET_LIMIT highest (all of a tie, which names break, as `QuoteFilter.ranked`
+    orders them) and the selected ones, whatever their counts. A page shows no more, and a
+    search in thousands of quotes has thousands of speakers and documents.
     """
 
     COLUMNS = ["id", "speaker_id", "document_id", "attribution"]
@@ -451,15 +451,30 @@ class FacetCounts:
             source, key, named, columns = FACET_SQL[name]
             grouped = f"SELECT {key} AS k, COUNT(*) AS n FROM {source} GROUP BY {key}"
             grouped = grouped.format(base=base, **tables)
-            join = f"JOIN {tables[named]} x ON x.id = g.k" if named else ""
-            value, label, sort = (f"x.{column}" for column in columns) if named else ["g.k"] * 3
             selected = list(chosen.get(name, []))
             picked = " OR ".join(["place <= %s"] + ["value = %s"] * len(selected))
+            if named:  # named after ranking by count: only the values that can be shown
+                value, label, sort = (f"x.{column}" for column in columns)
+                table = tables[named]
+                grouped = (
+                    f"SELECT k, n FROM (SELECT k, n, RANK() OVER (ORDER BY n DESC) AS by_count "
+                    f"FROM ({grouped}) g) g WHERE by_count <= %s"
+                )
+                if selected:
+                    grouped += (
+                        f" OR k IN (SELECT id FROM {table} WHERE {columns[0]} IN "
+                        f"({', '.join(['%s'] * len(selected))}))"
+                    )
+                params += [FACET_LIMIT, *selected]
+                grouped += f") g JOIN {table} x ON x.id = g.k"
+            else:
+                value = label = sort = "g.k"
+                grouped += ") g"
             selects.append(
                 f"SELECT '{name}', value, label, sort, n, NULL, NULL, NULL FROM ("
                 f"SELECT {value} AS value, {label} AS label, {sort} AS sort, g.n, "
                 f"ROW_NUMBER() OVER (ORDER BY g.n DESC, {sort} {binary}, {value} {binary}) "
-                f"AS place FROM ({grouped}) g {join}) ranked WHERE {picked}"
+                f"AS place FROM ({grouped}) ranked WHERE {picked}"
             )
             params += [FACET_LIMIT, *selected]
         selects += [

@@ -20,6 +20,7 @@ text, one more when all the words stand together in the text as typed; on Postgr
 ts_rank (scaled below 1) breaks ties.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import Case, Expression, FloatField, Func, Q, TextField, Value, When
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -113,17 +114,31 @@ def add_headlines(quotes, text):
     """Set `quote.headline` on each quote: its text, HTML-escaped, with matches in <mark>.
 
     Quotes shorter than SHORT_TEXT are shown whole, longer ones as a snippet around the
-    matches. Meant for the quotes on one page: at most one database query.
+    matches. Meant for the quotes on one page: at most one database query, none if they were
+    read `with_marked_text`.
     """
     quotes = list(quotes)
     words = _positive_words(parse(text))
-    if quotes and words and connection.vendor == "postgresql":
+    if all(hasattr(quote, "marked_text") for quote in quotes):
+        marked = {quote.pk: quote.marked_text for quote in quotes}
+    elif quotes and words and connection.vendor == "postgresql":
         marked = _marked_texts_postgresql(quotes, words)
     else:
         marked = {quote.pk: _marked_text(quote.text, words) for quote in quotes}
     for quote in quotes:
         quote.headline = _headline_html(quote.text, marked.get(quote.pk, quote.text))
     return quotes
+
+
+def with_marked_text(queryset, text):
+    """On PostgreSQL, `queryset` with each quote's text marked by ts_headline for the words of
+    `text` (`marked_text`), read with the quotes instead of by a query of its own; for the
+    quotes of one page (the database marks every row it returns). Elsewhere, or with no word
+    to mark, the queryset as it is."""
+    words = _positive_words(parse(text))
+    if not words or connection.vendor != "postgresql":
+        return queryset
+    return queryset.annotate(marked_text=RawSQL(*_marked_text_sql(connection, words)))
 
 
 # Shared helpers
@@ -295,22 +310,22 @@ def _search_postgresql(queryset, terms):
     return queryset.annotate(rank=rank)
 
 
-def _headline_options(connection, **options):
-    """ts_headline's options text, quoted as Django's SearchHeadline quotes them."""
+@functools.cache
+def _headline_options(**options):
+    """ts_headline's options text, quoted as Django's SearchHeadline quotes them (the same on
+    every connection: worked out once)."""
     return ", ".join(
         connection.ops.compose_sql(f"{name}=%s", [value]) for name, value in options.items()
     )
 
 
-def _marked_texts_postgresql(quotes, words):
-    """{quote id: marked text} from ts_headline, in one query for all the given quotes.
-
-    Written as SQL with parameters: built from ORM expressions, this query took longer for
-    Django to compile than for PostgreSQL to run."""
+def _marked_text_sql(connection, words):
+    """(sql, params) of an archive_quote row's text marked by ts_headline for `words`: whole
+    if shorter than SHORT_TEXT, else a snippet. Written as SQL with parameters: built from ORM
+    expressions, it took longer for Django to compile than for PostgreSQL to run."""
     marks = {"StartSel": MARK_START, "StopSel": MARK_END}
-    whole = _headline_options(connection, **marks, HighlightAll=True)
+    whole = _headline_options(**marks, HighlightAll=True)
     snippet = _headline_options(
-        connection,
         **marks,
         MaxWords=SNIPPET_WORDS // 2,
         MinWords=SNIPPET_WORDS // 4,
@@ -319,18 +334,23 @@ def _marked_texts_postgresql(quotes, words):
         FragmentDelimiter=FRAGMENT_DELIMITER,
     )
     any_word = " | ".join(f"'{word}':*" for word in words)
+    text = f"{connection.ops.quote_name(Quote._meta.db_table)}.{connection.ops.quote_name('text')}"
     headline = (
-        "ts_headline(%s::regconfig, translate(text, %s, ''), to_tsquery(%s::regconfig, %s), %s)"
+        f"ts_headline(%s::regconfig, translate({text}, %s, ''), to_tsquery(%s::regconfig, %s), %s)"
     )
-    sql = (
-        f"SELECT id, CASE WHEN length(text) < %s THEN {headline} ELSE {headline} END "
-        f"FROM {connection.ops.quote_name(Quote._meta.db_table)} WHERE id = ANY(%s)"
-    )
+    sql = f"CASE WHEN length({text}) < %s THEN {headline} ELSE {headline} END"
     unmarked = MARK_START + MARK_END
     params = [SHORT_TEXT]
     for options in (whole, snippet):
         params += [CONFIG, unmarked, CONFIG, any_word, options]
-    params.append([quote.pk for quote in quotes])
+    return sql, params
+
+
+def _marked_texts_postgresql(quotes, words):
+    """{quote id: marked text} from ts_headline, in one query for all the given quotes."""
+    marked, params = _marked_text_sql(connection, words)
+    table = connection.ops.quote_name(Quote._meta.db_table)
+    sql = f"SELECT id, {marked} FROM {table} WHERE id = ANY(%s)"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, [quote.pk for quote in quotes]])
         return dict(cursor.fetchall())

@@ -127,10 +127,12 @@ def quote_list(request):
             request, filters.by_relevance(found), QUOTES_PER_PAGE, count=total,
             count_limit=COUNT_LIMIT,
         )  # fmt: skip
-        read = filterset.queryset.with_speaker().in_bulk(page.object_list)
+        quotes = search.with_marked_text(filterset.queryset.with_speaker(), filterset.words)
+        read = quotes.in_bulk(page.object_list)
         rows = [read[pk] for pk in page.object_list]
     else:
-        quotes = filterset.ordered(results.with_speaker(), rank=not unranked)
+        quotes = search.with_marked_text(results.with_speaker(), filterset.words)
+        quotes = filterset.ordered(quotes, rank=not unranked)
         page, page_note = paginate(
             request, quotes, QUOTES_PER_PAGE, count=total, count_limit=COUNT_LIMIT
         )

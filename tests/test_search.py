@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils.safestring import SafeString
 
 from archive.models import Author, Quote
@@ -254,6 +255,24 @@ def test_it_makes_headlines_for_a_whole_page_in_at_most_one_query(django_assert_
     with django_assert_max_num_queries(1):
         add_headlines(page, "the")
     assert all("<mark>" in quote.headline for quote in page)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "said"])
+def test_a_search_page_marks_its_quotes_as_it_reads_them(client, sort):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/quotes/?q=the&sort={sort}")
+    html = response.content.decode()
+    shown = [int(pk) for pk in re.findall(r'<a href="/quotes/(\d+)/" class="permalink">', html)]
+    assert len(shown) == 25
+    headlines = [query["sql"] for query in captured if "ts_headline" in query["sql"]]
+    if connection.vendor == "postgresql":  # in the query that reads the page's quotes
+        assert len(headlines) == 1 and "archive_author" in headlines[0], headlines
+    else:
+        assert headlines == []
+    # The same headlines as marked apart from reading the quotes.
+    page = add_headlines(Quote.objects.filter(pk__in=shown), "the")
+    for quote in page:
+        assert "<mark>" in quote.headline and str(quote.headline) in html, quote.pk
 
 
 # Keeping the search current -------------------------------------------------------------------

@@ -29,13 +29,6 @@ ORDERINGS = {
 }
 
 
-def by_relevance(found):
-    """The ids of `found` ((id, rank, said_start) rows, QuoteFilter.counts) in the order of
-    ordered() by relevance: highest rank first, then earliest said (undated last), then id."""
-    ordered = sorted(found, key=lambda row: (-row[1], row[2] is None, row[2] or date.min, row[0]))
-    return [pk for pk, _, _ in ordered]
-
-
 def blank(value):
     """Whether a cleaned value selects nothing (an unused multiple choice is an empty
     queryset, not an empty list)."""
@@ -226,9 +219,9 @@ class QuoteFilter(django_filters.FilterSet):
         return list(found[: limit + 1])
 
     def found_columns(self):
-        """The quotes the filters give, with what the facets count them by and what a page of
-        them is ordered by (`by_relevance`): the search's rank, if the quotes are sorted by
-        relevance, as found_rank."""
+        """The quotes the filters give, with what the facets count them by and what a sort by
+        relevance orders them by: the search's rank, if the quotes are sorted by relevance, as
+        found_rank."""
         found = self.without().order_by()
         if self.chosen_sort == "relevance":  # a search, so ranked (search.search_quotes)
             return found.annotate(found_rank=F("rank"))
@@ -237,8 +230,9 @@ class QuoteFilter(django_filters.FilterSet):
     def counts(self, limit):
         """(facets, total, found): each filter's values with the number of quotes they would
         give, other filters kept; the number of quotes the filters give; and those quotes,
-        as (id, rank, said_start) (`found`), so that a page of them can be read by id without
-        finding them again.
+        as (id, rank, said_start) (`found`) in the order of a sort by relevance (`ordered`:
+        highest rank first, then earliest said, undated last, then id), so that a page of
+        them can be read by id without finding them again.
 
         With `limit`, no count reads more than limit + 1 quotes. One SQL statement finds the
         quotes, reading them once, and counts the facets whose filter is not in use among
@@ -409,7 +403,8 @@ class FacetCounts:
 
     def run(self, bases, chosen):
         """({facet: [(value, label, sort, count)]}, {set name: size}, [(id, rank, said_start)
-        of the quotes found]); `chosen` gives each facet's selected values."""
+        of the quotes found, in the order of a sort by relevance]); `chosen` gives each
+        facet's selected values."""
         connection = connections[self.using]
         qn = connection.ops.quote_name
         tables = {
@@ -435,9 +430,11 @@ class FacetCounts:
                     )
                     params += gate_params
                 # Found rows first: their columns give the statement's types on PostgreSQL.
+                # Numbered in the order of a sort by relevance (QuoteFilter.ordered).
                 selects.append(
-                    f"SELECT 'found', NULL, NULL, NULL, NULL, id, said_start, found_rank "
-                    f"FROM {name} WHERE {gate}"
+                    f"SELECT 'found', NULL, NULL, NULL, ROW_NUMBER() OVER (ORDER BY "
+                    f"found_rank DESC, said_start ASC NULLS LAST, id), id, said_start, "
+                    f"found_rank FROM {name} WHERE {gate}"
                 )
                 continue
             ctes.append(f"{name} ({', '.join(self.COLUMNS)}) AS MATERIALIZED ({sql})")
@@ -483,14 +480,16 @@ class FacetCounts:
         ]
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
         rows = {name: [] for name in bases}
-        sizes, found = {}, []
+        sizes = {}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for facet, value, label, sort, n, pk, said, rank in cursor.fetchall():
+            rows_read = cursor.fetchall()
+            found = [None] * sum(1 for row in rows_read if row[0] == "found")
+            for facet, value, label, sort, n, pk, said, rank in rows_read:
                 if facet == "found":
                     if isinstance(said, str):  # SQLite gives dates as text
                         said = date.fromisoformat(said)
-                    found.append((pk, rank, said))
+                    found[n - 1] = (pk, rank, said)
                 elif facet == "size":
                     sizes[value] = n
                 else:

@@ -124,7 +124,7 @@ def quote_list(request):
     if found is not None and filterset.chosen_sort == "relevance":
         # Ranked as found: the page's quotes are read by id, in that order.
         page, page_note = paginate(
-            request, filters.by_relevance(found), QUOTES_PER_PAGE, count=total,
+            request, [pk for pk, _, _ in found], QUOTES_PER_PAGE, count=total,
             count_limit=COUNT_LIMIT,
         )  # fmt: skip
         quotes = search.with_marked_text(filterset.queryset.with_speaker(), filterset.words)

@@ -54,8 +54,11 @@ def test_bounded_counts_equal_exact_counts_below_the_limit(params):
     assert bounded == exact
     results = QuoteFilter(params, queryset=published).qs
     assert total == exact_total == results.count()
-    if "q" in params:  # sorted by relevance: each quote found comes with its rank
+    if "q" in params:  # sorted by relevance: each quote found comes with its rank, in order
         expected = results.values_list("pk", "rank", "said_start")
+        filterset = QuoteFilter(params, queryset=published)
+        ranked = filterset.ordered(filterset.qs)
+        assert [pk for pk, _, _ in found] == list(ranked.values_list("pk", flat=True))
     else:
         expected = [(pk, None, said) for pk, said in results.values_list("pk", "said_start")]
     assert sorted(found) == sorted(expected)

@@ -4,8 +4,6 @@ Invalid or unknown values are not errors to the reader: django-filter leaves the
 `cleaned_data`, so they filter nothing, and the page lists them from `ignored()`.
 """
 
-from datetime import date
-
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
@@ -212,11 +210,9 @@ class QuoteFilter(django_filters.FilterSet):
         return list(value) if isinstance(value, list) else [value]
 
     def found(self, limit):
-        """(id, rank, said_start) of the quotes the filters give, at most limit + 1 of them, in
-        one query: what `counts` finds before it counts them. rank is None unless the quotes
-        are sorted by relevance."""
-        found = self.found_columns().values_list("pk", "found_rank", "said_start")
-        return list(found[: limit + 1])
+        """The ids of the quotes the filters give, at most limit + 1 of them, in no order, in
+        one query: what `counts` finds before it counts them."""
+        return list(self.found_columns().values_list("pk", flat=True)[: limit + 1])
 
     def found_columns(self):
         """The quotes the filters give, with what the facets count them by and what a sort by
@@ -229,10 +225,10 @@ class QuoteFilter(django_filters.FilterSet):
 
     def counts(self, limit):
         """(facets, total, found): each filter's values with the number of quotes they would
-        give, other filters kept; the number of quotes the filters give; and those quotes,
-        as (id, rank, said_start) (`found`) in the order of a sort by relevance (`ordered`:
-        highest rank first, then earliest said, undated last, then id), so that a page of
-        them can be read by id without finding them again.
+        give, other filters kept; the number of quotes the filters give; and the ids of those
+        quotes (`found`) in the order of a sort by relevance (`ordered`: highest rank first,
+        then earliest said, undated last, then id), so that a page of them can be read by id
+        without finding them again.
 
         With `limit`, no count reads more than limit + 1 quotes. One SQL statement finds the
         quotes, reading them once, and counts the facets whose filter is not in use among
@@ -402,9 +398,9 @@ class FacetCounts:
         return self.sets[key][0]
 
     def run(self, bases, chosen):
-        """({facet: [(value, label, sort, count)]}, {set name: size}, [(id, rank, said_start)
-        of the quotes found, in the order of a sort by relevance]); `chosen` gives each
-        facet's selected values."""
+        """({facet: [(value, label, sort, count)]}, {set name: size}, [ids of the quotes
+        found, in the order of a sort by relevance]); `chosen` gives each facet's selected
+        values."""
         connection = connections[self.using]
         qn = connection.ops.quote_name
         tables = {
@@ -433,8 +429,8 @@ class FacetCounts:
                 # Numbered in the order of a sort by relevance (QuoteFilter.ordered).
                 selects.append(
                     f"SELECT 'found', NULL, NULL, NULL, ROW_NUMBER() OVER (ORDER BY "
-                    f"found_rank DESC, said_start ASC NULLS LAST, id), id, said_start, "
-                    f"found_rank FROM {name} WHERE {gate}"
+                    f"found_rank DESC, said_start ASC NULLS LAST, id), id "
+                    f"FROM {name} WHERE {gate}"
                 )
                 continue
             ctes.append(f"{name} ({', '.join(self.COLUMNS)}) AS MATERIALIZED ({sql})")
@@ -468,14 +464,14 @@ class FacetCounts:
                 value = label = sort = "g.k"
                 grouped += ") g"
             selects.append(
-                f"SELECT '{name}', value, label, sort, n, NULL, NULL, NULL FROM ("
+                f"SELECT '{name}', value, label, sort, n, NULL FROM ("
                 f"SELECT {value} AS value, {label} AS label, {sort} AS sort, g.n, "
                 f"ROW_NUMBER() OVER (ORDER BY g.n DESC, {sort} {binary}, {value} {binary}) "
                 f"AS place FROM ({grouped}) ranked WHERE {picked}"
             )
             params += [FACET_LIMIT, *selected]
         selects += [
-            f"SELECT 'size', '{name}', NULL, NULL, COUNT(*), NULL, NULL, NULL FROM {name}"
+            f"SELECT 'size', '{name}', NULL, NULL, COUNT(*), NULL FROM {name}"
             for name, _, _ in self.sets.values()
         ]
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
@@ -485,11 +481,9 @@ class FacetCounts:
             cursor.execute(sql, params)
             rows_read = cursor.fetchall()
             found = [None] * sum(1 for row in rows_read if row[0] == "found")
-            for facet, value, label, sort, n, pk, said, rank in rows_read:
+            for facet, value, label, sort, n, pk in rows_read:
                 if facet == "found":
-                    if isinstance(said, str):  # SQLite gives dates as text
-                        said = date.fromisoformat(said)
-                    found[n - 1] = (pk, rank, said)
+                    found[n - 1] = pk
                 elif facet == "size":
                     sizes[value] = n
                 else:

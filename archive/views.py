@@ -116,7 +116,7 @@ def quote_list(request):
             archive_facets = archive_tallies().facets
         facets = filterset.facets_beside(counted, archive_facets)
         if found is not None:  # the quotes found, read by key
-            results = filterset.queryset.among([pk for pk, _, _ in found])
+            results = filterset.queryset.among(found)
     else:
         tallies = archive_tallies()
         facets, total = tallies.facets, tallies.quotes
@@ -124,7 +124,7 @@ def quote_list(request):
     if found is not None and filterset.chosen_sort == "relevance":
         # Ranked as found: the page's quotes are read by id, in that order.
         page, page_note = paginate(
-            request, [pk for pk, _, _ in found], QUOTES_PER_PAGE, count=total,
+            request, found, QUOTES_PER_PAGE, count=total,
             count_limit=COUNT_LIMIT,
         )  # fmt: skip
         quotes = search.with_marked_text(filterset.queryset.with_speaker(), filterset.words)

@@ -127,11 +127,11 @@ def quote_list(request):
             request, found, QUOTES_PER_PAGE, count=total,
             count_limit=COUNT_LIMIT,
         )  # fmt: skip
-        quotes = search.with_marked_text(filterset.queryset.with_speaker(), filterset.words)
+        quotes = search.with_marked_text(filterset.queryset.for_cards(), filterset.words)
         read = quotes.in_bulk(page.object_list)
         rows = [read[pk] for pk in page.object_list]
     else:
-        quotes = search.with_marked_text(results.with_speaker(), filterset.words)
+        quotes = search.with_marked_text(results.for_cards(), filterset.words)
         quotes = filterset.ordered(quotes, rank=not unranked)
         page, page_note = paginate(
             request, quotes, QUOTES_PER_PAGE, count=total, count_limit=COUNT_LIMIT

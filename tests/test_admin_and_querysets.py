@@ -3,6 +3,7 @@
 import pytest
 
 from archive.models import Quote
+from archive.templatetags.cards import quote_card
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,10 @@ def test_with_speaker_fetches_speaker_and_document_in_one_query(django_assert_nu
     with django_assert_num_queries(1):
         rows = [(q.speaker.name, q.document.title) for q in Quote.objects.with_speaker()[:20]]
     assert len(rows) == 20
+
+
+def test_for_cards_reads_what_a_quote_card_shows_in_one_query(django_assert_num_queries):
+    quotes = Quote.objects.published().order_by("id")[:20]
+    with django_assert_num_queries(1):
+        cards = [quote_card(quote) for quote in quotes.for_cards()]
+    assert cards == [quote_card(quote) for quote in quotes.with_speaker()]

@@ -27,7 +27,8 @@ UNDATED = mark_safe(', <span class="undated">date not given</span>')
 @register.simple_tag
 def quote_card(quote):
     """The quote's text (or its search headline, already escaped and marked), speaker, date
-    said, document, attribution and permanent link. The quote needs its speaker and document."""
+    said, document, attribution and permanent link. The quote needs its speaker and document;
+    a field shown here that Quote.objects.for_cards() does not read costs a query per card."""
     if quote.said_start:
         said = format_html(
             ', <time datetime="{}">{}</time>', quote.said_start.isoformat(), quote.said_label()

@@ -122,7 +122,8 @@ def add_headlines(quotes, text):
     if all(hasattr(quote, "marked_text") for quote in quotes):
         marked = {quote.pk: quote.marked_text for quote in quotes}
     elif quotes and words and connection.vendor == "postgresql":
-        marked = _marked_texts_postgresql(quotes, words)
+        read = Quote.objects.filter(pk__in=[quote.pk for quote in quotes])
+        marked = dict(with_marked_text(read, text).values_list("pk", "marked_text"))
     else:
         marked = {quote.pk: _marked_text(quote.text, words) for quote in quotes}
     for quote in quotes:
@@ -344,13 +345,3 @@ def _marked_text_sql(connection, words):
     for options in (whole, snippet):
         params += [CONFIG, unmarked, CONFIG, any_word, options]
     return sql, params
-
-
-def _marked_texts_postgresql(quotes, words):
-    """{quote id: marked text} from ts_headline, in one query for all the given quotes."""
-    marked, params = _marked_text_sql(connection, words)
-    table = connection.ops.quote_name(Quote._meta.db_table)
-    sql = f"SELECT id, {marked} FROM {table} WHERE id = ANY(%s)"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, [quote.pk for quote in quotes]])
-        return dict(cursor.fetchall())

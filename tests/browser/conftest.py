@@ -1,17 +1,23 @@
-"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+"""Browser tests: Playwright drives Debian's Chromium against a live server.
 
 No browser is ever downloaded: Chromium is the Debian package at /usr/bin/chromium (`.ci/run`
 installs it). Without it the browser tests skip locally, and fail under CI=true.
 
-The database. The live server answers from another thread, so it only sees committed rows, and
-pytest-django runs every `live_server` test as a transactional test: the database is emptied
-(flushed) after each one. A flush would wipe the archive that tests/conftest.py loads once per
-session, so every browser test is marked `serialized_rollback=True`: before each one, Django
-restores the database from a serialized snapshot. `archive_snapshot` takes that snapshot once,
-with the whole archive in it (Django's own snapshot is taken before the archive is loaded).
-pytest-django runs transactional tests after all the others, so the tests that roll back
-never see a flushed database. The browser tests themselves may change the archive (withdraw a
-quote): the change is committed, seen by the live server, and undone by the next restore.
+The database. A live server answers from another thread, so it only sees committed rows.
+
+- Tests that only read (`BROWSER_TEST`, the `page` fixture) run as ordinary database tests,
+  among the others, against `reading_server`: a live server over the archive that
+  tests/conftest.py loads and commits once per session. Nothing they do is committed, so the
+  archive is the same for each of them and nothing has to be restored between them.
+- Tests that change the archive (`COMMITS_CHANGES`, the `writing_page` fixture: withdraw a
+  quote, log in to the admin) commit their changes, so they run on pytest-django's
+  `live_server` as transactional tests, which empty (flush) the database after each one. A
+  flush would wipe the archive, so they are marked `serialized_rollback=True`: before each one,
+  Django restores the database from a serialized snapshot, which `archive_snapshot` takes once
+  with the whole archive in it (Django's own is taken before the archive is loaded).
+  pytest-django runs transactional tests after all the others, so no other test sees a
+  flushed or restored database. Restoring the archive takes seconds; that is why only tests
+  that write pay for it.
 """
 
 import os
@@ -34,11 +40,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# Every browser test: a live server with the whole archive restored before it runs.
-BROWSER_TEST = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# A browser test that only reads: the archive as loaded, nothing committed.
+BROWSER_TEST = [pytest.mark.browser, pytest.mark.django_db]
+# Marks, beside BROWSER_TEST, a browser test that commits changes: the whole archive is
+# restored before it runs.
+COMMITS_CHANGES = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def require_chromium():
@@ -85,12 +91,41 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser tab for each test, addressed relative to the live server."""
-    context = browser.new_context(base_url=live_server.url)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+@pytest.fixture(scope="session")
+def reading_server(browser, django_db_setup):
+    """A live server over the archive as loaded, for the tests that only read.
+
+    Started once Chromium runs, like `live_server`, so that on SQLite it shares the in-memory
+    database's connection with the tests' thread (see `browser`).
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+def open_tab(browser, server):
+    """A fresh browser tab addressed relative to the server; its context, to close after."""
+    context = browser.new_context(base_url=server.url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     context.set_default_timeout(10_000)
-    tab = context.new_page()
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser, reading_server):
+    """A fresh tab on the server over the archive as loaded, for a test that only reads."""
+    reading_server._live_server_modified_settings.enable()  # its host is allowed
+    context, tab = open_tab(browser, reading_server)
+    yield tab
+    context.close()
+    reading_server._live_server_modified_settings.disable()
+
+
+@pytest.fixture
+def writing_page(browser, live_server):
+    """A fresh tab on pytest-django's live server, for a test that commits changes."""
+    context, tab = open_tab(browser, live_server)
     yield tab
     context.close()

@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from archive.models import Quote
-from tests.browser.conftest import BROWSER_TEST
+from tests.browser.conftest import BROWSER_TEST, COMMITS_CHANGES
 
 pytestmark = BROWSER_TEST
 
@@ -64,10 +64,11 @@ def test_it_has_no_serious_or_critical_accessibility_violation(page, url, status
     assert blocking_violations(page) == []
 
 
-def test_it_has_no_serious_or_critical_violation_on_a_withdrawn_quote(page):
+@COMMITS_CHANGES
+def test_it_has_no_serious_or_critical_violation_on_a_withdrawn_quote(writing_page):
     Quote.objects.filter(pk=201).update(
         status="withdrawn", withdrawn_reason="Withdrawn for this accessibility check."
     )
-    open_styled(page, "/quotes/201/", 410)
-    assert page.get_by_text("Withdrawn for this accessibility check.").is_visible()
-    assert blocking_violations(page) == []
+    open_styled(writing_page, "/quotes/201/", 410)
+    assert writing_page.get_by_text("Withdrawn for this accessibility check.").is_visible()
+    assert blocking_violations(writing_page) == []

@@ -117,11 +117,11 @@ def test_it_narrows_the_list_by_claim_and_then_by_position(page):
     assert shown == expected
 
 
-def test_it_copies_a_citation_to_the_clipboard(page, live_server):
+def test_it_copies_a_citation_to_the_clipboard(page, reading_server):
     page.goto("/quotes/404/")
     mla = page.locator(".cite-this #citation-mla").get_attribute("data-citation-text")
     assert mla.startswith("Stalin, J. V. “We cannot tolerate a situation where a locomotive")
-    assert f"Who Said What, {live_server.url}/quotes/404/. Accessed " in mla
+    assert f"Who Said What, {reading_server.url}/quotes/404/. Accessed " in mla
 
     page.get_by_role("button", name="Copy the MLA citation").click()
 

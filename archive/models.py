@@ -286,7 +286,9 @@ class QuoteQuerySet(models.QuerySet):
         from archive import caching  # caching imports this module
 
         found, lost = [], []
-        for quote in self.select_related("document").iterator(chunk_size=500):
+        # A document's quotes one after another: its text is normalized once for them all.
+        quotes = self.select_related("document").order_by("document_id", "pk")
+        for quote in quotes.iterator(chunk_size=500):
             before = (quote.start_offset, quote.end_offset, quote.prefix, quote.suffix)
             (found if quote.relocate() else lost).append(quote)
             place = {

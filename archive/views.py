@@ -8,7 +8,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 
-from archive import citations, filters, revisions, search
+from archive import citations, revisions, search
 from archive.caching import reader_page
 from archive.filters import SORTS, QuoteFilter
 from archive.markup import mark_quotes
@@ -156,7 +156,6 @@ def quote_list(request):
         "words": filterset.words,
         "query": query,
         "positions": Stance.Position.choices,
-        "facet_limit": filters.FACET_LIMIT,
     }
     return render(request, "archive/quote_list.html", context)
 

@@ -202,3 +202,18 @@ def test_the_ranked_word_is_the_most_frequent_one_whose_matches_are_still_ranked
     words = vocabulary()[0]
     before = words[words.index(word) - 1]
     assert len(QuoteFilter({"q": before}, queryset=published).found(10_000)) > 20
+
+
+@pytest.mark.django_db
+def test_facet_counting_s_share_is_measured_against_the_same_statement_without_facets():
+    """The facet row subtracts the results' own work: the page's statement finding, ranking
+    and numbering the same quotes, with no facet counted."""
+    published = Quote.objects.published()
+    rows, sizes, found = benchmarking.found_and_ranked(QuoteFilter({"q": "wages"}, published))
+    facets, total, page_found = QuoteFilter({"q": "wages"}, published).counts(
+        limit=benchmarking.COUNT_LIMIT
+    )
+    assert rows == {}
+    assert list(sizes.values()) == [total] and total > 1
+    assert found == page_found  # the same quotes, in the same (relevance) order
+    assert any(facets.values())

@@ -3,7 +3,8 @@
 A list page has six facets of up to 12 values, each a link that toggles the value in the
 current query. Written with format_html a section takes a fraction of what the included
 template it replaces took (a lookup, an escape and a localized number for each field of each
-value: ~1.3 ms of a page of the most-matches search, ~40 %). The markup is the same, byte for byte.
+value: ~1.3 ms of a page of the most-matches search, ~40 %). The markup is the same, byte
+for byte.
 """
 
 from django import template
@@ -56,9 +57,9 @@ def facet(context, name, heading, values):
         ),
     )
     if values[0]["count"] is None:
-        help = NOT_COUNTED
+        note = NOT_COUNTED
     elif len(values) >= filters.FACET_LIMIT:
-        help = format_html(SHORTENED, filters.FACET_LIMIT)
+        note = format_html(SHORTENED, filters.FACET_LIMIT)
     else:
-        help = ""
-    return format_html(SECTION, heading=heading, items=items, help=help)
+        note = ""
+    return format_html(SECTION, heading=heading, items=items, help=note)

@@ -114,13 +114,12 @@ def open_tab(browser, server):
 
 
 @pytest.fixture
-def page(browser, reading_server):
+def page(browser, reading_server, settings):
     """A fresh tab on the server over the archive as loaded, for a test that only reads."""
-    reading_server._live_server_modified_settings.enable()  # its host is allowed
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # the server's host
     context, tab = open_tab(browser, reading_server)
     yield tab
     context.close()
-    reading_server._live_server_modified_settings.disable()
 
 
 @pytest.fixture

@@ -309,8 +309,8 @@ class QuoteQuerySet(models.QuerySet):
 
     def for_cards(self):
         """With their speaker and document, and only the columns a quote card shows
-        (archive/templatetags/cards.py): on a list page, fewer columns to compile, read and
-        load."""
+        (archive/templatetags/cards.py): for every page that shows cards (the quote list, the
+        home, topic and author pages), fewer columns to compile, read and load."""
         return self.select_related("speaker", "document").only(
             "text", "said_start", "said_end", "said_precision", "attribution",
             "speaker__slug", "speaker__name", "document__slug", "document__title",

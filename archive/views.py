@@ -84,9 +84,7 @@ def home(request):
         "topics": topics,
         "claims": claims,
         "claim_total": Claim.objects.count(),
-        "recent_quotes": Quote.objects.published()
-        .with_speaker()
-        .order_by("-created_at", "-id")[:5],
+        "recent_quotes": Quote.objects.published().for_cards().order_by("-created_at", "-id")[:5],
     }
     return render(request, "archive/home.html", context)
 
@@ -270,7 +268,7 @@ def author_detail(request, slug):
         for topic, quote, _, place in sorted(placed, key=lambda row: (row[0], row[3]))
         if topic in with_cards and place <= per_topic
     ]
-    quotes = published.with_speaker().in_bulk([quote for _, quote in firsts])
+    quotes = published.for_cards().in_bulk([quote for _, quote in firsts])
     by_topic = defaultdict(list)
     for topic, quote in firsts:
         by_topic[topic].append(quotes[quote])
@@ -440,7 +438,7 @@ def topic_list(request):
 def topic_detail(request, slug):
     topic = get_by_slug(Topic.objects, slug)
     tallies = archive_tallies()
-    quotes = topic.quotes.published().with_speaker().order_by("said_start", "id")
+    quotes = topic.quotes.published().for_cards().order_by("said_start", "id")
     page, page_note = paginate(
         request, quotes, QUOTES_PER_PAGE, count=tallies.by_topic.get(topic.pk, 0)
     )

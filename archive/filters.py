@@ -4,6 +4,8 @@ Invalid or unknown values are not errors to the reader: django-filter leaves the
 `cleaned_data`, so they filter nothing, and the page lists them from `ignored()`.
 """
 
+from collections.abc import Sequence
+
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
@@ -223,12 +225,13 @@ class QuoteFilter(django_filters.FilterSet):
             return found.annotate(found_rank=F("rank"))
         return found.annotate(found_rank=Value(None, output_field=FloatField()))
 
-    def counts(self, limit):
+    def counts(self, limit, page=None):
         """(facets, total, found): each filter's values with the number of quotes they would
         give, other filters kept; the number of quotes the filters give; and the ids of those
         quotes (`found`) in the order of a sort by relevance (`ordered`: highest rank first,
         then earliest said, undated last, then id), so that a page of them can be read by id
-        without finding them again.
+        without finding them again. With `page` (a FoundPage), found is that page of them
+        alone: the database numbers them all and returns only its ids.
 
         With `limit`, no count reads more than limit + 1 quotes. One SQL statement finds the
         quotes, reading them once, and counts the facets whose filter is not in use among
@@ -251,11 +254,12 @@ class QuoteFilter(django_filters.FilterSet):
             total_base = first.base(self.found_columns(), found=True)
             bases = {}
         bases.update({name: total_base for name in FACETS if name not in in_use})
-        rows, sizes, found = first.run(bases, chosen)
+        rows, sizes, found = first.run(bases, chosen, page)
         total = sizes[total_base]
         facets = dict.fromkeys(FACETS)
         if limit is not None and total > limit:
             return facets, total, None
+        found = [pk for _, pk in found] if page is None else page.read(found, total)
         facets.update({name: self.ranked(name, rows[name]) for name in bases})
         if limit is None:
             return facets, total, None
@@ -397,10 +401,11 @@ class FacetCounts:
             self.found = self.sets[key][0]
         return self.sets[key][0]
 
-    def run(self, bases, chosen):
-        """({facet: [(value, label, sort, count)]}, {set name: size}, [ids of the quotes
-        found, in the order of a sort by relevance]); `chosen` gives each facet's selected
-        values."""
+    def run(self, bases, chosen, page=None):
+        """({facet: [(value, label, sort, count)]}, {set name: size}, [(number, id) of the
+        quotes found, numbered from 1 in the order of a sort by relevance]); `chosen` gives
+        each facet's selected values. With `page` (a FoundPage), only the quotes of that page
+        are returned: the last page if it asks for one past the quotes found."""
         connection = connections[self.using]
         qn = connection.ops.quote_name
         tables = {
@@ -427,11 +432,21 @@ class FacetCounts:
                     params += gate_params
                 # Found rows first: their columns give the statement's types on PostgreSQL.
                 # Numbered in the order of a sort by relevance (QuoteFilter.ordered).
-                selects.append(
-                    f"SELECT 'found', NULL, NULL, NULL, ROW_NUMBER() OVER (ORDER BY "
-                    f"found_rank DESC, said_start ASC NULLS LAST, id), id "
-                    f"FROM {name} WHERE {gate}"
+                numbered = (
+                    f"SELECT 'found', NULL, NULL, NULL, place, id FROM (SELECT id, "
+                    f"ROW_NUMBER() OVER (ORDER BY found_rank DESC, said_start ASC NULLS LAST, "
+                    f"id) AS place FROM {name} WHERE {gate}) numbered"
                 )
+                if page is not None and gate_params:
+                    # The page's rows only: the first `size` after `start`, or the last page's
+                    # if there are no more than `start` (n - 1 rounded down to whole pages).
+                    start = "CASE WHEN %s < n THEN %s ELSE (n - 1) / %s * %s END"
+                    numbered += (
+                        f", (SELECT {start} AS start FROM found_size) first "
+                        f"WHERE place > start AND place <= start + %s"
+                    )
+                    gate_params = [*gate_params, *page.sql_params()]
+                selects.append(numbered)
                 continue
             ctes.append(f"{name} ({', '.join(self.COLUMNS)}) AS MATERIALIZED ({sql})")
             params += set_params
@@ -480,12 +495,56 @@ class FacetCounts:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows_read = cursor.fetchall()
-            found = [None] * sum(1 for row in rows_read if row[0] == "found")
+            found = []
             for facet, value, label, sort, n, pk in rows_read:
                 if facet == "found":
-                    found[n - 1] = pk
+                    found.append((n, pk))
                 elif facet == "size":
                     sizes[value] = n
                 else:
                     rows[facet].append((value, label, sort, n))
+        found.sort()
         return rows, sizes, found
+
+
+class FoundPage(Sequence):
+    """One page of the quotes a search found, asked for before their number is known: what
+    `QuoteFilter.counts(page=...)` returns as found, for a paginator (views.paginate).
+
+    `raw` is the page number as the request gives it, read as Paginator.get_page reads it:
+    not a whole number, the first page; below 1 or past the last page, the last page. The
+    statement that finds the quotes numbers them all and returns only that page's ids
+    (FacetCounts.run), so a search with thousands of matches sends 25 ids, not thousands.
+    The paginator, given their number (`count`), slices the page it resolves to: the same
+    page; any other slice is an error, not a silent empty page."""
+
+    FURTHEST = 2**31 - 1  # any start past the quotes found means the last page
+
+    def __init__(self, raw, size):
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            number = 1
+        self.size = size
+        self.offset = min((number - 1) * size, self.FURTHEST) if number >= 1 else self.FURTHEST
+        self.start, self.ids, self.total = None, [], 0
+
+    def sql_params(self):
+        """The parameters of FacetCounts.run's page: start, or the last page's, and size."""
+        return [self.offset, self.offset, self.size, self.size, self.size]
+
+    def read(self, numbered, total):
+        """This page, from the (number, id) rows of the quotes found that the statement
+        returned, out of `total`."""
+        self.start = numbered[0][0] - 1 if numbered else 0
+        self.ids = [pk for _, pk in numbered]
+        self.total = total
+        return self
+
+    def __len__(self):
+        return self.total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and index.start == self.start:
+            return self.ids
+        raise IndexError(f"Only the quotes from {self.start} were read, not {index}.")

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from archive import citations, revisions, search
 from archive.caching import reader_page
-from archive.filters import SORTS, QuoteFilter
+from archive.filters import SORTS, FoundPage, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic, published_via
 from archive.permanence import final_replacement, follow_moves, get_by_slug
@@ -108,12 +108,16 @@ def quote_list(request):
     filterset = QuoteFilter(request.GET, queryset=Quote.objects.published())
     results, found = filterset.qs, None
     if filterset.has_filters():
-        counted, total, found = filterset.counts(limit=COUNT_LIMIT)
+        # Sorted by relevance, only the page's quotes come back from the search (FoundPage).
+        asked = None
+        if filterset.chosen_sort == "relevance":
+            asked = FoundPage(request.GET.get("page", "1"), QUOTES_PER_PAGE)
+        counted, total, found = filterset.counts(limit=COUNT_LIMIT, page=asked)
         archive_facets = None
         if any(values is None for values in counted.values()):
             archive_facets = archive_tallies().facets
         facets = filterset.facets_beside(counted, archive_facets)
-        if found is not None:  # the quotes found, read by key
+        if found is not None and asked is None:  # the quotes found, read by key
             results = filterset.queryset.among(found)
     else:
         tallies = archive_tallies()

@@ -8,12 +8,13 @@ The limits are lowered here so that the real archive's 240 quotes cross them.
 import re
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from archive import filters, tallies, views
-from archive.filters import FACETS, QuoteFilter
+from archive.filters import FACETS, FoundPage, QuoteFilter
 from archive.models import Claim, Document, Quote, Stance
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,54 @@ def test_bounded_counts_equal_exact_counts_below_the_limit(params):
                 continue
             narrowed = QuoteFilter({**params, **selected}, queryset=published).qs.count()
             assert item["count"] == narrowed, (name, item)
+
+
+@pytest.mark.parametrize(
+    "raw", ["1", "2", "4", "abc", "", "2.0", "0", "-3", "999", "9" * 30, " 3 "]
+)
+@pytest.mark.parametrize("params", [{"q": "the"}, {"q": "wages", "topic": ["nep"]}, {"q": "zzzq"}])
+def test_a_page_of_the_quotes_found_is_the_page_a_paginator_gives_of_all_of_them(params, raw):
+    published = Quote.objects.published()
+    _, total, every = QuoteFilter(params, queryset=published).counts(limit=10_000)
+    for size in [1, 3, 7]:  # 1 divides every total: a last page exactly full
+        _, page_total, found = QuoteFilter(params, queryset=published).counts(
+            limit=10_000, page=FoundPage(raw, size)
+        )
+        expected = Paginator(every, size).get_page(raw)
+        page = Paginator(found, size).get_page(raw)  # len(found): the number found
+        assert page_total == total
+        assert page.number == expected.number
+        assert list(page.object_list) == list(expected.object_list)
+        assert len(found.ids) == len(expected.object_list) <= size  # only the page was read
+
+
+def test_a_search_sends_only_its_page_of_matches_from_the_database():
+    published = Quote.objects.published()
+    with CaptureQueriesContext(connection) as captured:
+        _, total, found = QuoteFilter({"q": "the"}, queryset=published).counts(
+            limit=10_000, page=FoundPage("2", 25)
+        )
+    assert total > 50 and len(found.ids) == 25 and found.start == 25
+    with connection.cursor() as cursor:  # the same statement returns 25 found rows, not all
+        cursor.execute(captured.captured_queries[0]["sql"])
+        assert sum(1 for row in cursor.fetchall() if row[0] == "found") == 25
+    with pytest.raises(IndexError):
+        found[0:25]  # another page was not read: an error, never an empty page
+
+
+def test_the_pages_of_a_search_list_its_matches_in_relevance_order_once_each(client):
+    filterset = QuoteFilter({"q": "the"}, queryset=Quote.objects.published())
+    ranked = list(filterset.ordered(filterset.qs, rank=True).values_list("pk", flat=True))
+    pages = -(-len(ranked) // views.QUOTES_PER_PAGE)
+    assert pages >= 3
+    listed = []
+    for number in range(1, pages + 1):
+        listed += result_ids(html_of(client, f"/quotes/?q=the&page={number}"))
+    assert listed == ranked
+    last = html_of(client, "/quotes/?q=the&page=99")
+    assert f"There is no page “99”; showing page {pages} of {pages}." in last
+    assert result_ids(last) == ranked[(pages - 1) * views.QUOTES_PER_PAGE :]
+    assert result_ids(html_of(client, "/quotes/?q=the&page=x")) == ranked[: views.QUOTES_PER_PAGE]
 
 
 def test_a_facet_counts_its_values_with_the_other_filters_kept(client):

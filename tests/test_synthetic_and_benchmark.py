@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from archive import benchmarking
-from archive.filters import QuoteFilter
+from archive.filters import FoundPage, QuoteFilter
 from archive.models import Quote
 from archive.synthetic import vocabulary
 
@@ -217,3 +217,7 @@ def test_facet_counting_s_share_is_measured_against_the_same_statement_without_f
     assert list(sizes.values()) == [total] and total > 1
     assert found == page_found  # the same quotes, in the same (relevance) order
     assert any(facets.values())
+    first = benchmarking.found_and_ranked(
+        QuoteFilter({"q": "wages"}, published), FoundPage("1", 2)
+    )[2]
+    assert first == page_found[:2]  # and the page's alone, as the page reads them

@@ -211,11 +211,6 @@ class QuoteFilter(django_filters.FilterSet):
             return []
         return list(value) if isinstance(value, list) else [value]
 
-    def found(self, limit):
-        """The ids of the quotes the filters give, at most limit + 1 of them, in no order, in
-        one query: what `counts` finds before it counts them."""
-        return list(self.found_columns().values_list("pk", flat=True)[: limit + 1])
-
     def found_columns(self):
         """The quotes the filters give, with what the facets count them by and what a sort by
         relevance orders them by: the search's rank, if the quotes are sorted by relevance, as
@@ -438,14 +433,15 @@ class FacetCounts:
                     f"id) AS place FROM {name} WHERE {gate}) numbered"
                 )
                 if page is not None and gate_params:
-                    # The page's rows only: the first `size` after `start`, or the last page's
-                    # if there are no more than `start` (n - 1 rounded down to whole pages).
+                    # The page's rows only: the `size` after `offset`, or the last page's if
+                    # there are no more than `offset` (n - 1 rounded down to whole pages).
                     start = "CASE WHEN %s < n THEN %s ELSE (n - 1) / %s * %s END"
                     numbered += (
                         f", (SELECT {start} AS start FROM found_size) first "
                         f"WHERE place > start AND place <= start + %s"
                     )
-                    gate_params = [*gate_params, *page.sql_params()]
+                    offset, size = page.offset, page.size
+                    gate_params = [*gate_params, offset, offset, size, size, size]
                 selects.append(numbered)
                 continue
             ctes.append(f"{name} ({', '.join(self.COLUMNS)}) AS MATERIALIZED ({sql})")
@@ -528,10 +524,6 @@ class FoundPage(Sequence):
         self.size = size
         self.offset = min((number - 1) * size, self.FURTHEST) if number >= 1 else self.FURTHEST
         self.start, self.ids, self.total = None, [], 0
-
-    def sql_params(self):
-        """The parameters of FacetCounts.run's page: start, or the last page's, and size."""
-        return [self.offset, self.offset, self.size, self.size, self.size]
 
     def read(self, numbered, total):
         """This page, from the (number, id) rows of the quotes found that the statement

@@ -106,10 +106,9 @@ def most_quoted_claims(tallies, number):
 @reader_page(store=True)
 def quote_list(request):
     filterset = QuoteFilter(request.GET, queryset=Quote.objects.published())
-    results, found = filterset.qs, None
+    results, found, asked = filterset.qs, None, None
     if filterset.has_filters():
         # Sorted by relevance, only the page's quotes come back from the search (FoundPage).
-        asked = None
         if filterset.chosen_sort == "relevance":
             asked = FoundPage(request.GET.get("page", "1"), QUOTES_PER_PAGE)
         counted, total, found = filterset.counts(limit=COUNT_LIMIT, page=asked)
@@ -123,7 +122,7 @@ def quote_list(request):
         tallies = archive_tallies()
         facets, total = tallies.facets, tallies.quotes
     unranked = filterset.chosen_sort == "relevance" and total > COUNT_LIMIT
-    if found is not None and filterset.chosen_sort == "relevance":
+    if found is not None and asked is not None:
         # Ranked as found: the page's quotes are read by id, in that order.
         page, page_note = paginate(
             request, found, QUOTES_PER_PAGE, count=total,

@@ -197,11 +197,11 @@ def test_a_search_s_target_is_read_from_its_row_whatever_the_count_in_its_name()
 def test_the_ranked_word_is_the_most_frequent_one_whose_matches_are_still_ranked():
     word, matching = benchmarking.ranked_word(limit=20)
     published = Quote.objects.published()
-    assert matching == len(QuoteFilter({"q": word}, queryset=published).found(10_000))
+    assert matching == QuoteFilter({"q": word}, queryset=published).qs.count()
     assert 1 <= matching <= 20
     words = vocabulary()[0]
     before = words[words.index(word) - 1]
-    assert len(QuoteFilter({"q": before}, queryset=published).found(10_000)) > 20
+    assert QuoteFilter({"q": before}, queryset=published).qs.count() > 20
 
 
 @pytest.mark.django_db

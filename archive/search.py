@@ -258,22 +258,29 @@ def _snippet(text, pattern):
 # PostgreSQL: full-text search on the stored, indexed search_vector column
 
 
-class QuoteSearchVector(Expression):
-    """archive_quote.search_vector, the column migration 0002 adds on PostgreSQL only.
+class QuoteColumn(Expression):
+    """A column of archive_quote that a migration adds on PostgreSQL only, as `field`:
+    search_vector (migration 0002), topic_ids and claim_ids (0008).
 
     It is not a model field (SQLite has no such column), so it is resolved here into a
     column reference on the query's own table alias, which stays right inside subqueries.
     """
 
-    output_field = SearchVectorField()
+    def __init__(self, name, field):
+        super().__init__(output_field=field)
+        self.name = name
 
     def resolve_expression(
         self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
     ):
-        column = SearchVectorField()
-        column.set_attributes_from_name("search_vector")
+        column = self.output_field.clone()
+        column.set_attributes_from_name(self.name)
         column.model = Quote
         return Col(query.get_initial_alias(), column)
+
+
+def _search_vector():
+    return QuoteColumn("search_vector", SearchVectorField())
 
 
 def _tsquery_term(term, weight=""):
@@ -290,7 +297,7 @@ def _tsquery(text):
 
 def _in_text_points_postgresql(term):
     return Case(
-        When(SearchVectorExact(QuoteSearchVector(), _tsquery(_tsquery_term(term, "A"))), then=1.0),
+        When(SearchVectorExact(_search_vector(), _tsquery(_tsquery_term(term, "A"))), then=1.0),
         default=0.0,
         output_field=FloatField(),
     )
@@ -300,14 +307,14 @@ def _search_postgresql(queryset, terms):
     match = _tsquery(" & ".join(_tsquery_term(term) for term in terms))
     any_word = _tsquery(" | ".join(f"'{word}':*" for word in _positive_words(terms)))
     # ts_rank normalisation 32 scales the rank to rank / (rank + 1): below 1, a tie-breaker.
-    rank = SearchRank(QuoteSearchVector(), any_word, normalization=32)
+    rank = SearchRank(_search_vector(), any_word, normalization=32)
     for term in terms:
         if not term.excluded:
             rank = rank + _in_text_points_postgresql(term)
     phrase = _all_words_phrase(terms)
     if phrase:
         rank = rank + _in_text_points_postgresql(phrase)
-    queryset = queryset.filter(SearchVectorExact(QuoteSearchVector(), match))
+    queryset = queryset.filter(SearchVectorExact(_search_vector(), match))
     return queryset.annotate(rank=rank)
 
 

@@ -10,6 +10,8 @@ On SQLite this migration does nothing (archive/search.py searches word by word t
 
 from django.db import migrations
 
+from archive.migrations._postgresql import run_on_postgresql
+
 FORWARD_SQL = [
     "ALTER TABLE archive_quote ADD COLUMN search_vector tsvector",
     """
@@ -75,18 +77,6 @@ BACKWARD_SQL = [
     "DROP INDEX IF EXISTS archive_quote_search_vector_gin",
     "ALTER TABLE archive_quote DROP COLUMN IF EXISTS search_vector",
 ]
-
-
-def run_on_postgresql(statements):
-    """A migration step that runs the given SQL on PostgreSQL and does nothing elsewhere."""
-
-    def step(apps, schema_editor):
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return step
 
 
 class Migration(migrations.Migration):

@@ -356,11 +356,9 @@ FACET_SQL = {
 # with the quotes: they are unnested, not looked up by key in their tables.
 FACET_SQL_POSTGRESQL = {
     **FACET_SQL,
-    "topic": ("{base} b CROSS JOIN unnest(b.topic_ids) AS t (topic_id)", "t.topic_id", "topic",
-              ("slug", "name", "name")),
-    "claim": ("{base} b CROSS JOIN unnest(b.claim_ids) AS s (claim_id)", "s.claim_id", "claim",
-              ("slug", "text", "text")),
-}  # fmt: skip
+    "topic": ("{base} b CROSS JOIN unnest(b.topic_ids) AS t (topic_id)", *FACET_SQL["topic"][1:]),
+    "claim": ("{base} b CROSS JOIN unnest(b.claim_ids) AS s (claim_id)", *FACET_SQL["claim"][1:]),
+}
 
 
 class FacetCounts:

@@ -115,7 +115,7 @@ def test_a_topic_added_by_a_curator_is_counted_in_a_search_s_facets():
     assert counted["wage-policy"] == 1
 
 
-def test_two_curators_tagging_the_same_quote_at_once_both_keep_their_topic(db):
+def test_two_curators_tagging_the_same_quote_at_once_both_keep_their_topic():
     """Two sessions of their own add a topic each to one quote; the second waits for the
     first's lock and then sees its committed row: neither topic is lost. The rows are
     committed, so they are removed again at the end."""

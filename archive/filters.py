@@ -14,7 +14,7 @@ from django.db import connections, router
 from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, QuerySet, Value
 
 from archive import search
-from archive.models import Author, Claim, Document, Quote, Stance, Topic
+from archive.models import Author, Claim, Document, Quote, QuoteColumn, Stance, Topic
 
 FACET_LIMIT = 12  # values shown per filter: the selected ones, then the most frequent
 SORTS = {
@@ -398,9 +398,7 @@ class FacetCounts:
         names = ["pk", *self.columns[1:], *(self.FOUND_COLUMNS if found else [])]
         if self.arrays:
             keys = ArrayField(IntegerField())
-            queryset = queryset.annotate(
-                **{name: search.QuoteColumn(name, keys) for name in self.ARRAYS}
-            )
+            queryset = queryset.annotate(**{name: QuoteColumn(name, keys) for name in self.ARRAYS})
         columns = queryset.order_by().values(*names)
         if self.limit is not None:
             columns = columns[: self.limit + 1]

@@ -4,8 +4,8 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Expression, F, Q
+from django.db.models.expressions import Col, RawSQL
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from simple_history.models import HistoricalRecords
@@ -564,6 +564,27 @@ class Quote(models.Model):
 
     def said_label(self):
         return partial_label(self.said_start, self.said_end, self.said_precision)
+
+
+class QuoteColumn(Expression):
+    """A column of archive_quote that a migration adds on PostgreSQL only, as `field`:
+    search_vector (migration 0002), topic_ids and claim_ids (0008).
+
+    It is not a model field (SQLite has no such column), so it is resolved here into a
+    column reference on the query's own table alias, which stays right inside subqueries.
+    """
+
+    def __init__(self, name, field):
+        super().__init__(output_field=field)
+        self.name = name
+
+    def resolve_expression(
+        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
+    ):
+        column = self.output_field.clone()
+        column.set_attributes_from_name(self.name)
+        column.model = Quote
+        return Col(query.get_initial_alias(), column)
 
 
 class StanceManager(models.Manager):

@@ -31,12 +31,12 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, Expression, FloatField, Func, Q, TextField, Value, When
-from django.db.models.expressions import Col, RawSQL
+from django.db.models import Case, FloatField, Func, Q, TextField, Value, When
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from archive.models import Quote
+from archive.models import Quote, QuoteColumn
 
 MAX_QUERY_LENGTH = 500  # characters of the typed text that are read
 MAX_TERMS = 12  # words or phrases; the rest are ignored
@@ -256,27 +256,6 @@ def _snippet(text, pattern):
 
 
 # PostgreSQL: full-text search on the stored, indexed search_vector column
-
-
-class QuoteColumn(Expression):
-    """A column of archive_quote that a migration adds on PostgreSQL only, as `field`:
-    search_vector (migration 0002), topic_ids and claim_ids (0008).
-
-    It is not a model field (SQLite has no such column), so it is resolved here into a
-    column reference on the query's own table alias, which stays right inside subqueries.
-    """
-
-    def __init__(self, name, field):
-        super().__init__(output_field=field)
-        self.name = name
-
-    def resolve_expression(
-        self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
-    ):
-        column = self.output_field.clone()
-        column.set_attributes_from_name(self.name)
-        column.model = Quote
-        return Col(query.get_initial_alias(), column)
 
 
 def _search_vector():

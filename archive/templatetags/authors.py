@@ -3,8 +3,8 @@
 (`{% topic_group author topic quotes %}`).
 
 The most quoted author has 20 claims with up to three sides each and dozens of topics: as
-template loops that was ~700 variable lookups, each escaped and localized, about 18 ms of a
-76 ms page at 100,000 quotes. The markup is the same, byte for byte.
+template loops that was ~700 variable lookups, each escaped and localized: rendering the page
+took ~22 ms at 100,000 quotes, ~13 ms with these tags. The markup is the same, byte for byte.
 """
 
 from django import template

@@ -12,6 +12,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, QuerySet, Value
+from django.http import QueryDict
 
 from archive import search
 from archive.models import Author, Claim, Document, Quote, QuoteColumn, Stance, Topic
@@ -36,6 +37,15 @@ def blank(value):
     if isinstance(value, QuerySet):
         return value.query.is_empty()
     return value in (None, "", [])
+
+
+class SharedFields(dict):
+    """A form's fields, shared by every form of its class: Django deep-copies a form's fields
+    for each form so that one may change them, and the filters' form changes none (cleaning
+    a value reads its field; the page writes its own inputs, not the form's widgets)."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
 
 
 class YearFilter(django_filters.Filter):
@@ -77,13 +87,29 @@ class QuoteFilter(django_filters.FilterSet):
         model = Quote
         fields = []
 
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        """As django-filter's, but the filters are the class's own, shared by every filter set
+        rather than deep-copied for each (with their fields, widgets and querysets: ~0.5 ms of
+        every list page): `filter_queryset` calls a filter's method on this filter set, so
+        no filter needs to know which filter set it serves."""
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = Quote.objects.all() if queryset is None else queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = self.base_filters
+
     def get_form_class(self):
         """The filters' form class, built once: its fields depend on no request (their
         querysets are fixed), and django-filter would otherwise build every field and a new
-        class on each request."""
+        class on each request. Its forms share the fields too (SharedFields)."""
         cls = type(self)
         if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
+            for filter_ in self.filters.values():
+                filter_.model = Quote  # what django-filter sets on each copy
+            form_class = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     # Filters ---------------------------------------------------------------------------------
@@ -129,7 +155,11 @@ class QuoteFilter(django_filters.FilterSet):
                 continue
             if name == "position" and "claim" in exclude:
                 continue
-            queryset = self.filters[name].filter(queryset, value)
+            filter_ = self.filters[name]
+            if filter_.method:  # a method of this filter set (the filters are shared)
+                queryset = getattr(self, filter_.method)(queryset, filter_.field_name, value)
+            else:
+                queryset = filter_.filter(queryset, value)
         return queryset
 
     def without(self, *names):

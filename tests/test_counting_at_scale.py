@@ -252,14 +252,24 @@ def test_an_author_page_lists_the_claims_they_are_most_quoted_on_with_each_side_
     assert f"And {len(sides) - 3} more claims" in html
 
 
-def test_the_filters_form_class_is_built_once_but_each_request_gets_its_own_fields():
-    first = QuoteFilter({"speaker": ["no-such-author"], "said_from": "x"})
-    second = QuoteFilter({"speaker": ["peter-boettke"], "said_from": "1920"})
+def test_the_filters_form_and_filters_are_built_once_and_each_request_keeps_its_own_values():
+    first = QuoteFilter({"speaker": ["no-such-author"], "said_from": "x", "sort": "speaker"})
+    second = QuoteFilter({"speaker": ["peter-boettke"], "said_from": "1920", "q": "lenin"})
     assert first.get_form_class() is second.get_form_class()
+    # Shared, not copied for each request (QuoteFilter.__init__, SharedFields).
+    assert first.filters is second.filters
+    assert first.form.fields["speaker"] is second.form.fields["speaker"]
     assert set(first.form.errors) == {"speaker", "said_from"}
-    assert second.form.is_valid()
+    assert {name for name, _ in first.ignored()} == {"speaker", "said_from"}
+    assert second.form.is_valid() and second.ignored() == []
     assert [a.slug for a in second.form.cleaned_data["speaker"]] == ["peter-boettke"]
-    assert first.form.fields["speaker"] is not second.form.fields["speaker"]
+    assert (first.words, first.chosen_sort) == ("", "speaker")
+    assert (second.words, second.chosen_sort) == ("lenin", "relevance")
+    # A filter's method runs on its own filter set: the year and the words narrow only the
+    # second set's quotes.
+    assert " WHERE " not in str(first.qs.query)
+    assert "1920-01-01" in str(second.qs.query).split(" WHERE ")[1]
+    assert {quote.speaker.slug for quote in second.qs} == {"peter-boettke"}
 
 
 def test_the_facet_limit_still_applies_to_counted_facets(client, monkeypatch):

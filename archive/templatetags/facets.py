@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 
 from archive import filters
 from archive.escaping import format_html_quickly
-from archive.templatetags.query import toggle
+from archive.templatetags.query import toggler
 
 register = template.Library()
 
@@ -42,11 +42,12 @@ def facet(context, name, heading, values):
     adds or removes it; nothing if there are none."""
     if not values:
         return mark_safe("\n")
+    link = toggler(context, name)
     items = mark_safe(
         "".join(
             format_html_quickly(
                 ITEM,
-                toggle(context, name, item["value"]),
+                link(item["value"]),
                 SELECTED if item["selected"] else "",
                 item["label"],
                 "" if item["count"] is None else format_html_quickly(COUNT, item["count"]),

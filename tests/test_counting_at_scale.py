@@ -133,7 +133,7 @@ def test_a_search_reads_its_matches_once_to_list_them_and_count_their_facets(cli
     searches = [query["sql"] for query in captured.captured_queries if searching in query["sql"]]
     assert len(searches) == 1, searches
     if connection.vendor == "postgresql":  # from the arrays on the quote rows (migration 0008)
-        assert "unnest(b.topic_ids)" in searches[0] and "unnest(b.claim_ids)" in searches[0]
+        assert "unnest(topic_ids)" in searches[0] and "unnest(claim_ids)" in searches[0]
     else:
         assert "archive_quote_topics" in searches[0] and "archive_stance" in searches[0]
     assert result_ids(html)

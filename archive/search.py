@@ -24,14 +24,19 @@ import functools
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    SearchVectorExact,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
-from django.db.models import Case, FloatField, Func, Q, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Expression,
+    FloatField,
+    Func,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -258,8 +263,28 @@ def _snippet(text, pattern):
 # PostgreSQL: full-text search on the stored, indexed search_vector column
 
 
-def _search_vector():
-    return QuoteColumn("search_vector", SearchVectorField())
+class TextSearchSQL(Expression):
+    """An expression on the quote's search_vector written as SQL with parameters: `template`
+    with {vector} where the column goes (on the query's own table alias, as QuoteColumn
+    resolves it). The search's rank and match as ORM expressions (SearchRank, Case, When,
+    SearchQuery: some fifteen nodes) took Django ~1.5 ms to build and compile on every
+    search page; one node takes a tenth of that, for the same SQL."""
+
+    def __init__(self, template, params, output_field):
+        super().__init__(output_field=output_field)
+        self.template = template
+        self.params = tuple(params)
+        self.vector = QuoteColumn("search_vector", SearchVectorField())
+
+    def get_source_expressions(self):
+        return [self.vector]
+
+    def set_source_expressions(self, expressions):
+        (self.vector,) = expressions
+
+    def as_sql(self, compiler, connection):
+        vector, _ = compiler.compile(self.vector)  # a column: no parameters
+        return self.template.format(vector=vector), self.params
 
 
 def _tsquery_term(term, weight=""):
@@ -270,31 +295,28 @@ def _tsquery_term(term, weight=""):
     return f"!{query}" if term.excluded else query
 
 
-def _tsquery(text):
-    return SearchQuery(text, config=CONFIG, search_type="raw")
-
-
-def _in_text_points_postgresql(term):
-    return Case(
-        When(SearchVectorExact(_search_vector(), _tsquery(_tsquery_term(term, "A"))), then=1.0),
-        default=0.0,
-        output_field=FloatField(),
-    )
+TSQUERY = "to_tsquery(%s::regconfig, %s)"
 
 
 def _search_postgresql(queryset, terms):
-    match = _tsquery(" & ".join(_tsquery_term(term) for term in terms))
-    any_word = _tsquery(" | ".join(f"'{word}':*" for word in _positive_words(terms)))
-    # ts_rank normalisation 32 scales the rank to rank / (rank + 1): below 1, a tie-breaker.
-    rank = SearchRank(_search_vector(), any_word, normalization=32)
-    for term in terms:
-        if not term.excluded:
-            rank = rank + _in_text_points_postgresql(term)
+    """Every term must match (the GIN index answers `vector @@ query`). Rank: ts_rank of any
+    positive word, normalisation 32 (rank / (rank + 1): below 1, a tie-breaker), plus a point
+    for each positive term, and for all the words as one phrase, found in the quote's own
+    text (weight A)."""
+    match = " & ".join(_tsquery_term(term) for term in terms)
+    any_word = " | ".join(f"'{word}':*" for word in _positive_words(terms))
+    in_text = [_tsquery_term(term, "A") for term in terms if not term.excluded]
     phrase = _all_words_phrase(terms)
     if phrase:
-        rank = rank + _in_text_points_postgresql(phrase)
-    queryset = queryset.filter(SearchVectorExact(_search_vector(), match))
-    return queryset.annotate(rank=rank)
+        in_text.append(_tsquery_term(phrase, "A"))
+    rank, params = f"ts_rank({{vector}}, {TSQUERY}, 32)", [CONFIG, any_word]
+    for query in in_text:
+        rank = f"({rank} + CASE WHEN {{vector}} @@ ({TSQUERY}) THEN 1.0 ELSE 0.0 END)"
+        params += [CONFIG, query]
+    queryset = queryset.filter(
+        TextSearchSQL(f"{{vector}} @@ ({TSQUERY})", [CONFIG, match], BooleanField())
+    )
+    return queryset.annotate(rank=TextSearchSQL(rank, params, FloatField()))
 
 
 @functools.cache

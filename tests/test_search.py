@@ -5,7 +5,7 @@ import re
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 from django.utils.safestring import SafeString
 
@@ -316,3 +316,24 @@ def test_it_answers_the_search_from_the_gin_index_on_postgresql():
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert "archive_quote_search_vector_gin" in plan
+
+
+@pytest.mark.parametrize("text", ["Stalin wages", '"wage scales"', "Lenin -Stalin", "Shmelyev"])
+def test_a_search_inside_another_query_matches_and_ranks_on_that_querys_quotes(text):
+    # The search's match and rank are written as SQL on the quote table's own alias
+    # (search.TextSearchSQL), which a subquery renames: they must follow it.
+    expected = found(text)
+    assert expected
+    speakers = {quote.speaker_id for quote in Quote.objects.filter(pk__in=expected)}
+    theirs = search_quotes(Quote.objects.published().filter(speaker=OuterRef("pk")), text)
+    authors = Author.objects.filter(Exists(theirs)).annotate(
+        best=Subquery(theirs.order_by("-rank").values("rank")[:1])
+    )
+    assert {author.pk for author in authors} == speakers
+    ranks = dict(search_quotes(Quote.objects.published(), text).values_list("pk", "rank"))
+    for author in authors:
+        assert author.best == max(ranks[pk] for pk in expected if pk in quotes_of(author))
+
+
+def quotes_of(author):
+    return set(Quote.objects.published().filter(speaker=author).values_list("pk", flat=True))

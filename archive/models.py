@@ -271,6 +271,15 @@ def published_via(path=""):
     return Q(**{f"{prefix}status": Quote.Status.PUBLISHED, f"{prefix}start_offset__isnull": False})
 
 
+# The fields a quote card shows (archive/templatetags/cards.py): the quote's own (""), its
+# speaker's and its document's. Quote.objects.for_cards() and archive/cards.py read these.
+CARD_FIELDS = {
+    "": ["text", "said_start", "said_end", "said_precision", "attribution"],
+    "speaker": ["slug", "name"],
+    "document": ["slug", "title"],
+}
+
+
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         """Quotes readers may see: published, and found verbatim in their document."""
@@ -311,10 +320,10 @@ class QuoteQuerySet(models.QuerySet):
         """With their speaker and document, and only the columns a quote card shows
         (archive/templatetags/cards.py): for every page that shows cards (the quote list, the
         home, topic and author pages), fewer columns to compile, read and load."""
-        return self.select_related("speaker", "document").only(
-            "text", "said_start", "said_end", "said_precision", "attribution",
-            "speaker__slug", "speaker__name", "document__slug", "document__title",
-        )  # fmt: skip
+        related = [
+            f"{name}__{field}" for name in ("speaker", "document") for field in CARD_FIELDS[name]
+        ]
+        return self.select_related("speaker", "document").only(*CARD_FIELDS[""], *related)
 
     def among(self, ids):
         """Those of these quotes whose id is in `ids`, a list of any length sent as ONE

@@ -141,10 +141,19 @@ def with_marked_text(queryset, text):
     `text` (`marked_text`), read with the quotes instead of by a query of its own; for the
     quotes of one page (the database marks every row it returns). Elsewhere, or with no word
     to mark, the queryset as it is."""
+    column = marked_text_column(text)
+    if column is None:
+        return queryset
+    return queryset.annotate(marked_text=RawSQL(*column))
+
+
+def marked_text_column(text):
+    """(sql, params) of an archive_quote row's text marked by ts_headline for the words of
+    `text` (`with_marked_text`'s column, for archive/cards.py); None where it does not mark."""
     words = _positive_words(parse(text))
     if not words or connection.vendor != "postgresql":
-        return queryset
-    return queryset.annotate(marked_text=RawSQL(*_marked_text_sql(connection, words)))
+        return None
+    return _marked_text_sql(connection, words)
 
 
 # Shared helpers

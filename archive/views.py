@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from archive import citations, revisions, search
 from archive.caching import reader_page
+from archive.cards import read_cards
 from archive.filters import SORTS, FoundPage, QuoteFilter
 from archive.markup import mark_quotes
 from archive.models import Author, Claim, Document, Quote, Stance, Topic, published_via
@@ -128,9 +129,7 @@ def quote_list(request):
             request, found, QUOTES_PER_PAGE, count=total,
             count_limit=COUNT_LIMIT,
         )  # fmt: skip
-        quotes = search.with_marked_text(filterset.queryset.for_cards(), filterset.words)
-        read = quotes.in_bulk(page.object_list)
-        rows = [read[pk] for pk in page.object_list]
+        rows = read_cards(page.object_list, search.marked_text_column(filterset.words))
     else:
         quotes = search.with_marked_text(results.for_cards(), filterset.words)
         quotes = filterset.ordered(quotes, rank=not unranked)
@@ -271,7 +270,7 @@ def author_detail(request, slug):
         for topic, quote, _, place in sorted(placed, key=lambda row: (row[0], row[3]))
         if topic in with_cards and place <= per_topic
     ]
-    quotes = published.for_cards().in_bulk([quote for _, quote in firsts])
+    quotes = {quote.pk: quote for quote in read_cards([quote for _, quote in firsts])}
     by_topic = defaultdict(list)
     for topic, quote in firsts:
         by_topic[topic].append(quotes[quote])

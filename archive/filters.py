@@ -478,21 +478,31 @@ class FacetCounts:
                     params += gate_params
                 # Found rows first: their columns give the statement's types on PostgreSQL.
                 # Numbered in the order of a sort by relevance (QuoteFilter.ordered).
-                numbered = (
-                    f"SELECT 'found', NULL, NULL, NULL, place, id FROM (SELECT id, "
-                    f"ROW_NUMBER() OVER (ORDER BY found_rank DESC, said_start ASC NULLS LAST, "
-                    f"id) AS place FROM {name} WHERE {gate}) numbered"
-                )
+                order = "found_rank DESC, said_start ASC NULLS LAST, id"
                 if page is not None and gate_params:
                     # The page's rows only: the `size` after `offset`, or the last page's if
-                    # there are no more than `offset` (n - 1 rounded down to whole pages).
-                    start = "CASE WHEN %s < n THEN %s ELSE (n - 1) / %s * %s END"
-                    numbered += (
-                        f", (SELECT {start} AS start FROM found_size) first "
-                        f"WHERE place > start AND place <= start + %s"
+                    # there are no more than `offset` (n - 1 rounded down to whole pages; none
+                    # found, 0: an OFFSET must not be negative).
+                    # Sorted with a bound (LIMIT), the database keeps only the page's rows
+                    # (numbering every quote found took ~1 ms more for 2,000 of them).
+                    start = (
+                        "(SELECT CASE WHEN %s < n THEN %s WHEN n = 0 THEN 0 "
+                        "ELSE (n - 1) / %s * %s END FROM found_size)"
                     )
                     offset, size = page.offset, page.size
-                    gate_params = [*gate_params, offset, offset, size, size, size]
+                    starts = [offset, offset, size, size]
+                    numbered = (
+                        f"SELECT 'found', NULL, NULL, NULL, {start} + ROW_NUMBER() OVER "
+                        f"(ORDER BY {order}), id FROM (SELECT id, found_rank, said_start FROM "
+                        f"{name} WHERE {gate} ORDER BY {order} LIMIT %s OFFSET {start}) page"
+                    )
+                    gate_params = [*starts, *gate_params, size, *starts]
+                else:
+                    numbered = (
+                        f"SELECT 'found', NULL, NULL, NULL, place, id FROM (SELECT id, "
+                        f"ROW_NUMBER() OVER (ORDER BY {order}) AS place FROM {name} "
+                        f"WHERE {gate}) numbered"
+                    )
                 selects.append(numbered)
                 continue
             ctes.append(f"{name} ({', '.join(self.columns)}) AS MATERIALIZED ({sql})")
@@ -521,7 +531,16 @@ class FacetCounts:
                         f"({', '.join(['%s'] * len(selected))}))"
                     )
                 params += [FACET_LIMIT, *selected]
-                grouped += f") g JOIN {table} x ON x.id = g.k"
+                if connection.vendor == "postgresql":
+                    # Looked up by key, one row each: a plain join was planned as a hash join
+                    # on the whole table (~1 ms for 2,000 documents, to name a dozen).
+                    read = ", ".join(dict.fromkeys(columns))
+                    grouped += (
+                        f") g CROSS JOIN LATERAL (SELECT {read} FROM {table} "
+                        f"WHERE id = g.k LIMIT 1) x"
+                    )
+                else:
+                    grouped += f") g JOIN {table} x ON x.id = g.k"
             else:
                 value = label = sort = "g.k"
                 grouped += ") g"

@@ -11,9 +11,10 @@ Three searches are measured: a common word (more matches than the list ranks, so
 date), a rare phrase, and the word with the most matches the list still ranks and counts
 facets for (`ranked_word`, at most COUNT_LIMIT): the costliest search it ranks. Floors are
 measured beside them: the bare SQL of the quote list's search (what `search_quotes`
-produces, every match ranked, the page's LIMIT, run on a cursor); the SQL statements a search
-page runs, bare; and a static file served by WhiteNoise through the same stack. Speed is
-only measured here; the tests never assert it.
+produces, every match ranked, the page's LIMIT, run on a cursor) and the SQL statements a
+search page runs, bare, each timed in turns with its page (`in_turns`), so that a page and
+its floor are compared over the same moments of the machine; and a static file served by
+WhiteNoise through the same stack. Speed is only measured here; the tests never assert it.
 """
 
 import math
@@ -185,29 +186,39 @@ def runs(repeat, budget):
             return
 
 
-def timed(function, repeat, budget, prepare=None):
-    """Seconds each call took, for `runs(repeat, budget)` calls. `prepare` runs before each
-    call, untimed."""
-    times = []
-    for _ in runs(repeat, budget):
-        if prepare is not None:
-            prepare()
-        before = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - before)
-    return times
-
-
 def forget_page(url):
     """Drop the stored copy of the page at `url` (archive/caching.py), so that the next
     request renders it; counts kept per version of the archive (archive/tallies.py) stay."""
     cache.delete(caching.page_key(RequestFactory(HTTP_HOST="localhost").get(url)))
 
 
-def measure_page(client, size, name, url, repeat, budget, cold=True, prepare=None):
-    """Time `url`. Cold: its stored copy is dropped before each request, so that every
-    request renders the page, as a first visit or a new search does. `prepare`, if given,
-    runs instead before each request."""
+@dataclass
+class Timing:
+    """What one row times: `call`, after `prepare` (untimed) if given."""
+
+    row: Row
+    call: object
+    prepare: object = None
+
+
+def in_turns(timings, repeat, budget):
+    """Time several rows in turns, one call of each per turn, for `runs(repeat, budget)`
+    turns: a floor timed beside its page sees the same moments of a shared machine, and the
+    ratio of the two is not that of two different minutes. Their rows."""
+    for _ in runs(repeat, budget * len(timings)):
+        for timing in timings:
+            if timing.prepare is not None:
+                timing.prepare()
+            before = time.perf_counter()
+            timing.call()
+            timing.row.times.append(time.perf_counter() - before)
+    return [timing.row for timing in timings]
+
+
+def page_timing(client, size, name, url, cold=True, prepare=None):
+    """The Timing of `url`. Cold: its stored copy is dropped before each request, so that
+    every request renders the page, as a first visit or a new search does. `prepare`, if
+    given, runs instead before each request."""
     if prepare is None and cold:
         prepare = partial(forget_page, url)
     client.get(url)  # the first request after seeding counts the archive (archive/tallies.py)
@@ -228,10 +239,15 @@ def measure_page(client, size, name, url, repeat, budget, cold=True, prepare=Non
         if hasattr(answer, "streaming_content"):
             b"".join(answer.streaming_content)
 
-    return Row(size, name, url, timed(get, repeat, budget, prepare), queries)
+    return Timing(Row(size, name, url, [], queries), get, prepare)
 
 
-def measure_page_sql(client, size, name, url, repeat, budget):
+def measure_page(client, size, name, url, repeat, budget, cold=True, prepare=None):
+    (row,) = in_turns([page_timing(client, size, name, url, cold, prepare)], repeat, budget)
+    return row
+
+
+def page_sql_timing(client, size, name, url):
     """The floor of a page: the SQL statements it runs (captured on one rendering), run bare
     on a cursor, one after the other."""
     forget_page(url)
@@ -246,7 +262,7 @@ def measure_page_sql(client, size, name, url, repeat, budget):
                 cursor.fetchall()
 
     run()
-    return Row(size, name, url, timed(run, repeat, budget), len(statements))
+    return Timing(Row(size, name, url, [], len(statements)), run)
 
 
 def search_queryset(words):
@@ -255,7 +271,7 @@ def search_queryset(words):
     return filterset, filterset.ordered(filterset.qs.with_speaker())[:QUOTES_PER_PAGE]
 
 
-def measure_bare_sql(size, name, words, repeat, budget):
+def bare_sql_timing(size, name, words):
     _, queryset = search_queryset(words)
     sql, params = queryset.query.sql_with_params()
 
@@ -265,7 +281,7 @@ def measure_bare_sql(size, name, words, repeat, budget):
             cursor.fetchall()
 
     run()
-    return Row(size, name, sql, timed(run, repeat, budget), 1)
+    return Timing(Row(size, name, sql, [], 1), run)
 
 
 def found_and_ranked(filterset, page=None):
@@ -310,26 +326,38 @@ def measure_facets(size, name, words, repeat, budget):
 
 
 def measure_size(size, repeat, budget, common_word, out, cold=True):
+    """Every row at `size`. Each search page is timed in turns with its floors: the bare SQL
+    of the search and the page's own SQL (`in_turns`)."""
     client = Client(HTTP_HOST="localhost")
-    rows = []
     chosen, rare, ranked = pages(common_word)
+    searched = dict(zip(SEARCHES, [common_word, rare, ranked], strict=True))
+    rows, floors = [], []
     for name, url in chosen:
-        rows.append(measure_page(client, size, name, url, repeat, budget, cold))
-        out(f"  {size:>7} {name}: {rows[-1].median:.1f} ms median, {rows[-1].queries} queries")
-    for label, words in zip(SEARCHES, [common_word, rare, ranked], strict=True):
-        rows.append(
-            measure_bare_sql(size, f"floor: bare SQL of search, {label}", words, repeat, budget)
-        )
-        out(f"  {size:>7} {rows[-1].page}: {rows[-1].median:.1f} ms median")
-        url = "/quotes/?" + urlencode({"q": words})
-        rows.append(
-            measure_page_sql(
-                client, size, f"floor: the page's own SQL, search {label}", url, repeat, budget
+        label = next((label for label in SEARCHES if name.startswith(f"search, {label}")), None)
+        if label is None:
+            rows.append(measure_page(client, size, name, url, repeat, budget, cold))
+        else:
+            words = searched[label]
+            page, bare, own = in_turns(
+                [
+                    page_timing(client, size, name, url, cold),
+                    bare_sql_timing(size, f"floor: bare SQL of search, {label}", words),
+                    page_sql_timing(
+                        client, size, f"floor: the page's own SQL, search {label}", url
+                    ),
+                ],
+                repeat,
+                budget,
             )
-        )
-        rows.append(
-            measure_facets(size, f"facet counts alone, search {label}", words, repeat, budget)
-        )
+            rows.append(page)
+            floors += [
+                bare,
+                own,
+                measure_facets(size, f"facet counts alone, search {label}", words, repeat, budget),
+            ]
+            out(f"  {size:>7} {bare.page}: {bare.median:.1f} ms median")
+        out(f"  {size:>7} {name}: {rows[-1].median:.1f} ms median, {rows[-1].queries} queries")
+    rows += floors
     rows.append(
         measure_page(
             client,

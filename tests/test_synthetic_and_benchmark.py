@@ -221,3 +221,21 @@ def test_facet_counting_s_share_is_measured_against_the_same_statement_without_f
         QuoteFilter({"q": "wages"}, published), FoundPage("1", 2)
     )[2]
     assert first == page_found[:2]  # and the page's alone, as the page reads them
+
+
+def test_a_page_and_its_floors_are_timed_in_turns_each_call_after_its_own_preparation():
+    calls = []
+
+    def timing(name, prepare=True):
+        return benchmarking.Timing(
+            benchmarking.Row(1000, name, "/", [], 1),
+            lambda: calls.append(name),
+            (lambda: calls.append(f"prepare {name}")) if prepare else None,
+        )
+
+    page, floor = benchmarking.in_turns(
+        [timing("page"), timing("floor", prepare=False)], repeat=4, budget=60
+    )
+    assert calls == ["prepare page", "page", "floor"] * 4
+    assert len(page.times) == len(floor.times) == 4
+    assert all(seconds >= 0 for seconds in page.times + floor.times)

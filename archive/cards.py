@@ -31,7 +31,7 @@ def read_cards(ids, marked_text=None, using=None):
         return []
     using = using or router.db_for_read(Quote)
     connection = connections[using]
-    sql = _statement(connection.vendor, marked_text is not None)
+    sql = _statement(using, marked_text is not None)
     extra_sql, extra_params = marked_text or ("", ())
     key = ids if connection.vendor == "postgresql" else json.dumps(ids)
     with connection.cursor() as cursor:
@@ -90,9 +90,10 @@ def _fields(model, name):
 
 
 @functools.cache
-def _statement(vendor, marked):
+def _statement(using, marked):
     """The SQL, with {marked_text} left to fill in if `marked`, written once per database."""
-    qn = connections[router.db_for_read(Quote)].ops.quote_name
+    connection = connections[using]
+    qn = connection.ops.quote_name
     quote_table = qn(Quote._meta.db_table)
     selects = [f"{quote_table}.{qn(field.column)}" for field in _fields(Quote, "")]
     joins = []
@@ -100,13 +101,15 @@ def _statement(vendor, marked):
         table = qn(model._meta.db_table)
         selects += [f"{table}.{qn(field.column)}" for field in _fields(model, name)]
         local = qn(Quote._meta.get_field(name).column)
-        joins.append(f"INNER JOIN {table} ON ({quote_table}.{local} = {table}.{qn('id')})")
+        key = qn(model._meta.pk.column)
+        joins.append(f"INNER JOIN {table} ON ({quote_table}.{local} = {table}.{key})")
     if marked:
         selects.append("{marked_text}")
-    if vendor == "postgresql":
-        among = f"{quote_table}.{qn('id')} = ANY(%s::integer[])"
+    key = f"{quote_table}.{qn(Quote._meta.pk.column)}"
+    if connection.vendor == "postgresql":
+        among = f"{key} = ANY(%s::integer[])"
     else:
-        among = f"{quote_table}.{qn('id')} IN (SELECT value FROM json_each(%s))"
+        among = f"{key} IN (SELECT value FROM json_each(%s))"
     # Published: what Quote.objects.published() (models.published_via) requires.
     return (
         f"SELECT {', '.join(selects)} FROM {quote_table} {' '.join(joins)} "

@@ -39,16 +39,17 @@ def read_cards(ids, marked_text=None, using=None):
             sql.format(marked_text=extra_sql), [*extra_params, Quote.Status.PUBLISHED, key]
         )
         rows = cursor.fetchall()
-    readers, start = [], 0
-    for name, model in [("", Quote), *RELATED.items()]:
+    fields = _fields(Quote, "")
+    quote_reader, start, related = _Reader(Quote, fields, 0, connection), len(fields), []
+    for name, model in RELATED.items():  # (the quote's field, the reader of its row's slice)
         fields = _fields(model, name)
-        readers.append((name, _Reader(model, fields, start, connection)))
+        related.append((Quote._meta.get_field(name), _Reader(model, fields, start, connection)))
         start += len(fields)
     read = {}
     for row in rows:
-        quote = readers[0][1](row, using, connection)
-        for name, reader in readers[1:]:
-            Quote._meta.get_field(name).set_cached_value(quote, reader(row, using, connection))
+        quote = quote_reader(row, using, connection)
+        for field, reader in related:
+            field.set_cached_value(quote, reader(row, using, connection))
         if marked_text is not None:
             quote.marked_text = row[-1]
         read[quote.pk] = quote

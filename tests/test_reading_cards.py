@@ -90,3 +90,13 @@ def test_it_reads_the_searchs_marked_text_as_the_orm_does(words):
     assert headlines == [
         quote.headline for quote in search.add_headlines([orm[pk] for pk in found], words)
     ]
+
+
+def test_a_quote_no_longer_found_in_its_document_is_left_out_as_published_leaves_it_out():
+    ids = list(Quote.objects.published().order_by("id").values_list("pk", flat=True)[:3])
+    Quote.objects.filter(pk=ids[1]).update(start_offset=None, end_offset=None)
+    assert [quote.pk for quote in read_cards(ids)] == [ids[0], ids[2]]
+    assert set(Quote.objects.published().filter(pk__in=ids).values_list("pk", flat=True)) == {
+        ids[0],
+        ids[2],
+    }

@@ -28,51 +28,48 @@ def quotes_word(n):
     return f"{n} quote{'' if int(n) == 1 else 's'}"
 
 
-# The markup below is joined from escaped parts: the claim's slug is escaped once, in the
-# links' prefix; positions are escaped where they are used; labels come from ROWS and the
-# rest are numbers this module formats.
+# The markup below is joined from escaped parts: each side's link is escaped once, the
+# claim's slug in its prefix and the position after it (side_links); labels come from ROWS and
+# the rest are numbers this module formats.
 
 
-def side_prefix(claim_slug):
-    """The start of a link to one side's quotes: the position comes next."""
-    return escape("/quotes/?" + urlencode({"claim": claim_slug})) + "&amp;position="
+def side_links(claim_slug):
+    """The start of the link to each side's quotes, by position (HTML-escaped)."""
+    prefix = escape("/quotes/?" + urlencode({"claim": claim_slug})) + "&amp;position="
+    return {value: prefix + escape(value) for value, _ in ROWS}
 
 
-def side_link(prefix, position, year=None):
-    """The quote list of one side of the claim, in one year if given (HTML-escaped)."""
-    link = prefix + escape(position)
-    if year is not None:
-        link += f"&amp;said_from={year}&amp;said_to={year}"
-    return link
+def in_year(link, year):
+    """A side's link narrowed to the quotes of one year."""
+    return f"{link}&amp;said_from={year}&amp;said_to={year}"
 
 
-def dots_html(points, prefix):
+def dots_html(points, links):
+    classes = {value: escape(value) for value in links}
     return mark_safe(
         "".join(
-            f'<a href="{side_link(prefix, p["position"], p["year"])}" '
+            f'<a href="{in_year(links[p["position"]], p["year"])}" '
             f'aria-label="{p["year"]}: {quotes_word(p["n"])} {p["label"]}">'
             f'<circle cx="{p["x"]}" cy="{p["y"]}" r="{p["r"]}" '
-            f'class="dot dot-{escape(p["position"])}">'
+            f'class="dot dot-{classes[p["position"]]}">'
             f"<title>{p['year']}: {quotes_word(p['n'])} {p['label']}</title></circle></a>"
             for p in points
         )
     )
 
 
-def sides_html(sides, prefix, year=None):
+def sides(counts, links, year=None):
     """Each side's count, as in "3 supports, 1 opposes", linked to its quotes."""
-    return mark_safe(
-        ", ".join(
-            f'<a href="{side_link(prefix, value, year)}">{n} {label}</a>'
-            for value, label, n in sides
-        )
+    return ", ".join(
+        f'<a href="{links[value] if year is None else in_year(links[value], year)}">{n} {label}</a>'
+        for value, label, n in counts
     )
 
 
-def summary_html(summary, prefix):
+def summary_html(summary, links):
     return mark_safe(
         "".join(
-            f"<li>{year['year']}: {sides_html(year['sides'], prefix, year['year'])}</li>"
+            f"<li>{year['year']}: {sides(year['sides'], links, year['year'])}</li>"
             for year in summary
         )
     )
@@ -97,8 +94,8 @@ def claim_timeline(counts, claim_slug):
     undated_sides = [
         (value, label.lower(), undated[value]) for value, label in ROWS if value in undated
     ]
-    prefix = side_prefix(claim_slug)
-    undated_html = sides_html(undated_sides, prefix) if undated_sides else ""
+    links = side_links(claim_slug)
+    undated_html = mark_safe(sides(undated_sides, links)) if undated_sides else ""
     if not years:
         return {"points": [], "undated": undated_html}
     first, last = years[0], years[-1]
@@ -131,8 +128,8 @@ def claim_timeline(counts, claim_slug):
     ticks = [{"year": text(year), "x": text(x_of(year))} for year in range(first, last + 1, step)]
     return {
         "points": points,
-        "dots": dots_html(points, prefix),
-        "summary_html": summary_html(summary, prefix),
+        "dots": dots_html(points, links),
+        "summary_html": summary_html(summary, links),
         "undated": undated_html,
         "rows": rows,
         "ticks": ticks,

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Count, F
 from django.test.utils import CaptureQueriesContext
 
-from archive.models import Author, Claim, Document, Quote, Stance, Topic
+from archive.models import Author, Claim, Document, Quote, Stance, Topic, published_via
 
 pytestmark = pytest.mark.django_db
 
@@ -405,6 +405,34 @@ def test_a_claim_page_shows_a_few_quotes_per_side_and_links_the_rest(client, mon
     column = re.search(r'class="column column-supports"(.*?)</section>', html, re.S).group(1)
     assert column.count('class="quote-card"') == 2
     assert f"All {supporting} quotes that support" in column
+
+
+def test_each_side_of_a_claim_shows_its_first_quotes_said_in_order_with_their_notes(
+    client, monkeypatch
+):
+    from archive import views
+
+    monkeypatch.setattr(views, "QUOTES_PER_GROUP", 2)
+    slug = "failure-rooted-in-marxism"
+    for position in Stance.Position.values:
+        stances = list(
+            Stance.objects.filter(published_via("quote"), claim__slug=slug, position=position)
+            .order_by(F("quote__said_start").asc(nulls_last=True), "quote_id")
+            .select_related("quote")
+        )
+        if len(stances) > 2:
+            break
+    assert len(stances) > 2, "a side with more quotes than shown"
+    first, second = stances[:2]
+    Stance.objects.filter(pk=second.pk).update(note="Said in reply to a critic.")
+    html = html_of(client, f"/claims/{slug}/")
+    column = re.search(rf'class="column column-{position}"(.*?)</section>', html, re.S).group(1)
+    shown = [int(pk) for pk in re.findall(r'class="permalink">Quote (\d+)<', column)]
+    assert shown == [first.quote_id, second.quote_id]
+    assert column.index('<p class="note">Said in reply to a critic.</p>') > column.index(
+        f"Quote {second.quote_id}<"
+    )
+    assert f">{first.quote.speaker.name}<" in column
 
 
 def test_the_timeline_counts_quotes_per_year_and_side(client):

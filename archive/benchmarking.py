@@ -429,7 +429,7 @@ def misses(rows):
                 timing(
                     size,
                     f"{size:,} search, {label}: p95 {page.p95:.1f} ms is "
-                    f"{page.p95 / floor.p95:.1f}× the bare SQL's {floor.p95:.1f} ms (target ≤ 2×)",
+                    f"{page.p95 / floor.p95:.2f}× the bare SQL's {floor.p95:.1f} ms (target ≤ 2×)",
                 )
             if page and page.p95 > 50:
                 timing(size, f"{size:,} search, {label}: p95 {page.p95:.0f} ms (target ≤ 50 ms)")

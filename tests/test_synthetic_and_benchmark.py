@@ -190,7 +190,12 @@ def test_a_search_s_target_is_read_from_its_row_whatever_the_count_in_its_name()
     missed, beyond = benchmarking.misses([page, floor])
     assert any("search, most matches ranked: p95 90 ms (target ≤ 50 ms)" in line
                for line in missed + beyond)  # fmt: skip
-    assert any("3.0× the bare SQL" in line for line in missed + beyond)
+    assert any("3.00× the bare SQL" in line for line in missed + beyond)
+    # Just over the line: two decimals, so that it does not read as 2.0×.
+    page = row(100_000, "search, rare phrase", 25.0)
+    floor = row(100_000, "floor: bare SQL of search, rare phrase", 12.3)
+    missed, beyond = benchmarking.misses([page, floor])
+    assert any("2.03× the bare SQL" in line for line in missed + beyond)
 
 
 @pytest.mark.django_db

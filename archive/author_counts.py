@@ -18,6 +18,9 @@ from django.db.models.functions import RowNumber
 from archive.models import Quote, Stance, published_via
 
 POSITIONS = sorted(Stance.Position.values)
+# Quotes by date said, undated last, then id (seen from a row that has a quote): the order in
+# which an author page lists each topic's quotes and a claim page each side's.
+FIRST_SAID = [F("quote__said_start").asc(nulls_last=True), F("quote_id").asc()]
 
 TOPIC_PLACES_SQL = """
 SELECT topic_id, id, n, place FROM (
@@ -71,18 +74,19 @@ ORDER BY shown.n DESC, shown.text, shown.slug
 )
 
 
-def _connection():
-    return connections[router.db_for_read(Quote)]
+def _by_database(from_keys, from_tables, *args):
+    """`from_keys` on PostgreSQL (given the connection), `from_tables` elsewhere."""
+    connection = connections[router.db_for_read(Quote)]
+    if connection.vendor == "postgresql":
+        return from_keys(*args, connection)
+    return from_tables(*args)
 
 
 def topic_places(author, per_topic):
     """(topic id, quote id, n, place) for the first `per_topic` quotes (by date said, undated
     last, then id) of each topic the author is quoted on: n is how many of their published
     quotes are on the topic, place the quote's rank among them."""
-    connection = _connection()
-    if connection.vendor == "postgresql":
-        return topic_places_from_keys(author, per_topic, connection)
-    return topic_places_from_tables(author, per_topic)
+    return _by_database(topic_places_from_keys, topic_places_from_tables, author, per_topic)
 
 
 def topic_places_from_keys(author, per_topic, connection):
@@ -97,11 +101,7 @@ def topic_places_from_tables(author, per_topic):
         Quote.topics.through.objects.filter(published_via("quote"), quote__speaker=author)
         .annotate(
             n=Window(Count("*"), partition_by=[F("topic_id")]),
-            place=Window(
-                RowNumber(),
-                partition_by=[F("topic_id")],
-                order_by=[F("quote__said_start").asc(nulls_last=True), F("quote_id").asc()],
-            ),
+            place=Window(RowNumber(), partition_by=[F("topic_id")], order_by=FIRST_SAID),
         )
         .filter(place__lte=per_topic)
         .values_list("topic_id", "quote_id", "n", "place")
@@ -112,10 +112,7 @@ def claims_taken(author, shown):
     """The `shown` claims the author's published quotes take most sides on (then by text and
     slug), each as {"slug", "text", "n": quotes on it, "claims": how many claims the author
     takes a side on in all, and one count per position}."""
-    connection = _connection()
-    if connection.vendor == "postgresql":
-        return claims_taken_from_keys(author, shown, connection)
-    return claims_taken_from_tables(author, shown)
+    return _by_database(claims_taken_from_keys, claims_taken_from_tables, author, shown)
 
 
 def claims_taken_from_keys(author, shown, connection):

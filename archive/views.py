@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, HttpResponseGone
 from django.shortcuts import get_object_or_404, redirect, render
 
 from archive import citations, revisions, search
-from archive.author_counts import POSITIONS, claims_taken, topic_places
+from archive.author_counts import FIRST_SAID, POSITIONS, claims_taken, topic_places
 from archive.caching import reader_page
 from archive.cards import read_cards
 from archive.filters import SORTS, FoundPage, QuoteFilter
@@ -389,11 +389,7 @@ def sides_shown(stances):
     the quote's text, speaker and document joined to every stance, took twice as long."""
     shown = list(
         stances.annotate(
-            place=Window(
-                RowNumber(),
-                partition_by=[F("position")],
-                order_by=[F("quote__said_start").asc(nulls_last=True), F("quote_id").asc()],
-            )
+            place=Window(RowNumber(), partition_by=[F("position")], order_by=FIRST_SAID)
         )
         .filter(place__lte=QUOTES_PER_GROUP)
         .only("quote_id", "claim_id", "position", "note")

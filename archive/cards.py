@@ -1,13 +1,14 @@
 """Reading the quotes of a page of cards by id: `read_cards`.
 
-A search page finds its quotes' ids first (QuoteFilter.counts), then reads those quotes with
-what a card shows (archive/templatetags/cards.py): the columns `Quote.objects.for_cards()`
-reads, the speaker's and document's, and the search's marked text. Through the ORM
-(`for_cards().in_bulk(ids)`) Django took ~1.5 ms to compile that query and ~1 ms to build
-the rows on every page, more than PostgreSQL took to run it. Here the statement is written
-once per database and the instances are built as Django builds them (Model.from_db, the
-backend's converters, the related instances cached on the quote); tests hold the result to
-the ORM's.
+A search page finds its quotes' ids first (QuoteFilter.counts), an author page each topic's
+first quotes and a claim page each side's (archive/author_counts.py, views.sides_shown);
+each then reads those quotes with what a card shows (archive/templatetags/cards.py): the
+columns `Quote.objects.for_cards()` reads, the speaker's and document's, and a search's
+marked text. Through the ORM (`for_cards().in_bulk(ids)`) Django took ~1.5 ms to compile
+that query and ~1 ms to build the rows on every page, more than PostgreSQL took to run it.
+Here the statement is written once per database and the instances are built as Django builds
+them (Model.from_db, the backend's converters, the related instances cached on the quote);
+tests hold the result to the ORM's.
 """
 
 import functools

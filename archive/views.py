@@ -262,7 +262,8 @@ def author_detail(request, slug):
     quotes = {quote.pk: quote for quote in read_cards([quote for _, quote in firsts])}
     by_topic = defaultdict(list)
     for topic, quote in firsts:
-        by_topic[topic].append(quotes[quote])
+        if quote in quotes:  # not if unpublished between the two statements (read_cards)
+            by_topic[topic].append(quotes[quote])
     # The claims the author has most quotes on, at most AUTHOR_CLAIMS_SHOWN, with the quotes
     # on each side, and how many claims in all: one query, which returns only the claims shown.
     claims = claims_taken(author, AUTHOR_CLAIMS_SHOWN)

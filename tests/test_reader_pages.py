@@ -462,3 +462,21 @@ def test_claim_counts_leave_out_quotes_readers_cannot_see(client):
     claims = html_of(client, "/claims/")
     assert f"{n} support{'s' if n != 1 else ''} ·" in claims
     assert f"{total - 1} quotes for, against or qualifying" in html_of(client, "/")
+
+
+def test_an_author_page_leaves_out_a_quote_unpublished_while_it_is_read(client, monkeypatch):
+    """Between the statement that picks an author's first quotes per topic and the one that
+    reads their cards, a curator may take one back: the page shows the others, no error."""
+    from archive import cards, views
+
+    taken_back = []
+
+    def read_cards_after_a_curation(ids, *args, **kwargs):
+        taken_back.append(ids[0])
+        Quote.objects.filter(pk=ids[0]).update(status=Quote.Status.DRAFT)
+        return cards.read_cards(ids, *args, **kwargs)
+
+    monkeypatch.setattr(views, "read_cards", read_cards_after_a_curation)
+    html = html_of(client, "/authors/peter-boettke/")
+    assert taken_back and f"Quote {taken_back[0]}<" not in html
+    assert html.count('class="quote-card"') >= 1

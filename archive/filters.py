@@ -8,10 +8,9 @@ from collections.abc import Sequence
 
 import django_filters
 from django import forms
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, QuerySet, Value
+from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Value
 from django.http import QueryDict
 
 from archive import search
@@ -429,8 +428,7 @@ class FacetCounts:
         `run` returns (a queryset of QuoteFilter.found_columns)."""
         names = ["pk", *self.columns[1:], *(self.FOUND_COLUMNS if found else [])]
         if self.arrays:
-            keys = ArrayField(IntegerField())
-            queryset = queryset.annotate(**{name: QuoteColumn(name, keys) for name in self.ARRAYS})
+            queryset = queryset.annotate(**{name: QuoteColumn(name) for name in self.ARRAYS})
         columns = queryset.order_by().values(*names)
         if self.limit is not None:
             columns = columns[: self.limit + 1]

@@ -1,5 +1,6 @@
 """The archive's six models: who said what, where it was found, and what it bears on."""
 
+import functools
 import json
 
 from django.core.exceptions import ValidationError
@@ -576,24 +577,39 @@ class Quote(models.Model):
 
 
 class QuoteColumn(Expression):
-    """A column of archive_quote that a migration adds on PostgreSQL only, as `field`:
-    search_vector (migration 0002), topic_ids and claim_ids (0008).
+    """A column of archive_quote that a migration adds on PostgreSQL only: search_vector
+    (migration 0002), topic_ids and claim_ids (0008).
 
     It is not a model field (SQLite has no such column), so it is resolved here into a
     column reference on the query's own table alias, which stays right inside subqueries.
     """
 
-    def __init__(self, name, field):
-        super().__init__(output_field=field)
+    def __init__(self, name):
+        super().__init__(output_field=quote_columns()[name])
         self.name = name
 
     def resolve_expression(
         self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False
     ):
-        column = self.output_field.clone()
-        column.set_attributes_from_name(self.name)
-        column.model = Quote
-        return Col(query.get_initial_alias(), column)
+        return Col(query.get_initial_alias(), self.output_field)
+
+
+@functools.cache
+def quote_columns():
+    """{name: field} of QuoteColumn's columns, each made once: a field cloned for every
+    query took ~0.3 ms of each search page."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.contrib.postgres.search import SearchVectorField
+
+    fields = {
+        "search_vector": SearchVectorField(),
+        "topic_ids": ArrayField(models.IntegerField()),
+        "claim_ids": ArrayField(models.IntegerField()),
+    }
+    for name, field in fields.items():
+        field.set_attributes_from_name(name)
+        field.model = Quote
+    return fields
 
 
 class StanceManager(models.Manager):

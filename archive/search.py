@@ -24,7 +24,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -283,7 +282,7 @@ class TextSearchSQL(Expression):
         super().__init__(output_field=output_field)
         self.template = template
         self.params = tuple(params)
-        self.vector = QuoteColumn("search_vector", SearchVectorField())
+        self.vector = QuoteColumn("search_vector")
 
     def get_source_expressions(self):
         return [self.vector]

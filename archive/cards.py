@@ -1,14 +1,15 @@
 """Reading the quotes of a page of cards by id: `read_cards`.
 
-A search page finds its quotes' ids first (QuoteFilter.counts), an author page each topic's
-first quotes and a claim page each side's (archive/author_counts.py, views.sides_shown);
-each then reads those quotes with what a card shows (archive/templatetags/cards.py): the
-columns `Quote.objects.for_cards()` reads, the speaker's and document's, and a search's
-marked text. Through the ORM (`for_cards().in_bulk(ids)`) Django took ~1.5 ms to compile
-that query and ~1 ms to build the rows on every page, more than PostgreSQL took to run it.
-Here the statement is written once per database and the instances are built as Django builds
-them (Model.from_db, the backend's converters, the related instances cached on the quote);
-tests hold the result to the ORM's.
+An author page finds each topic's first quotes and a claim page each side's
+(archive/author_counts.py, views.sides_shown); each then reads those quotes by id with what a
+card shows (archive/templatetags/cards.py): the columns `Quote.objects.for_cards()` reads,
+the speaker's and document's, and a search's marked text. A search page reads the same
+columns (`card_columns`, `cards_from_rows`) in the statement that finds its page of quotes
+(filters.FacetCounts.run). Through the ORM (`for_cards().in_bulk(ids)`) Django took ~1.5 ms
+to compile that query and ~1 ms to build the rows on every page, more than PostgreSQL took to
+run it. Here the columns are written once per database and the instances are built as Django
+builds them (Model.from_db, the backend's converters, the related instances cached on the
+quote); tests hold the result to the ORM's.
 """
 
 import functools
@@ -32,29 +33,59 @@ def read_cards(ids, marked_text=None, using=None):
         return []
     using = using or router.db_for_read(Quote)
     connection = connections[using]
-    sql = _statement(using, marked_text is not None)
-    extra_sql, extra_params = marked_text or ("", ())
+    selects, tables = card_columns(using, marked_text)
+    selects = ", ".join(selects)
     key = ids if connection.vendor == "postgresql" else json.dumps(ids)
+    qn = connection.ops.quote_name
+    quote_table = qn(Quote._meta.db_table)
+    if connection.vendor == "postgresql":
+        among = f"{quote_table}.{qn(Quote._meta.pk.column)} = ANY(%s::integer[])"
+    else:
+        among = f"{quote_table}.{qn(Quote._meta.pk.column)} IN (SELECT value FROM json_each(%s))"
+    # Published: what Quote.objects.published() (models.published_via) requires.
+    sql = (
+        f"SELECT {selects} FROM {tables} WHERE {quote_table}.{qn('status')} = %s "
+        f"AND {quote_table}.{qn('start_offset')} IS NOT NULL AND {among}"
+    )
+    extra_params = marked_text[1] if marked_text else ()
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql.format(marked_text=extra_sql), [*extra_params, Quote.Status.PUBLISHED, key]
-        )
+        cursor.execute(sql, [*extra_params, Quote.Status.PUBLISHED, key])
         rows = cursor.fetchall()
+    read = {quote.pk: quote for quote in cards_from_rows(rows, 0, using, marked_text)}
+    return [read[pk] for pk in ids if pk in read]
+
+
+def card_columns(using, marked_text=None):
+    """([column], tables) of what a card shows: the columns of archive_quote and of the
+    speaker's and document's tables joined to it, and `marked_text`'s column (its sql; its
+    params are the caller's to pass, first). For a statement of its own (read_cards) or a
+    part of another (the page of quotes a search finds, filters.FacetCounts.run)."""
+    selects, tables = _columns(using)
+    if marked_text is not None:
+        selects = [*selects, marked_text[0]]
+    return list(selects), tables
+
+
+def cards_from_rows(rows, start, using, marked_text=None):
+    """A quote for each row, from its columns of `card_columns` (from `start` on), with its
+    speaker and document, as Django's query iterator builds them."""
+    connection = connections[using]
     fields = _fields(Quote, "")
-    quote_reader, start, related = _Reader(Quote, fields, 0, connection), len(fields), []
+    quote_reader = _Reader(Quote, fields, start, connection)
+    start, related = start + len(fields), []
     for name, model in RELATED.items():  # (the quote's field, the reader of its row's slice)
         fields = _fields(model, name)
         related.append((Quote._meta.get_field(name), _Reader(model, fields, start, connection)))
         start += len(fields)
-    read = {}
+    quotes = []
     for row in rows:
         quote = quote_reader(row, using, connection)
         for field, reader in related:
             field.set_cached_value(quote, reader(row, using, connection))
         if marked_text is not None:
-            quote.marked_text = row[-1]
-        read[quote.pk] = quote
-    return [read[pk] for pk in ids if pk in read]
+            quote.marked_text = row[start]
+        quotes.append(quote)
+    return quotes
 
 
 class _Reader:
@@ -92,8 +123,8 @@ def _fields(model, name):
 
 
 @functools.cache
-def _statement(using, marked):
-    """The SQL, with {marked_text} left to fill in if `marked`, written once per database."""
+def _columns(using):
+    """(columns, tables) of a card, written once per database."""
     connection = connections[using]
     qn = connection.ops.quote_name
     quote_table = qn(Quote._meta.db_table)
@@ -105,16 +136,4 @@ def _statement(using, marked):
         local = qn(Quote._meta.get_field(name).column)
         key = qn(model._meta.pk.column)
         joins.append(f"INNER JOIN {table} ON ({quote_table}.{local} = {table}.{key})")
-    if marked:
-        selects.append("{marked_text}")
-    key = f"{quote_table}.{qn(Quote._meta.pk.column)}"
-    if connection.vendor == "postgresql":
-        among = f"{key} = ANY(%s::integer[])"
-    else:
-        among = f"{key} IN (SELECT value FROM json_each(%s))"
-    # Published: what Quote.objects.published() (models.published_via) requires.
-    return (
-        f"SELECT {', '.join(selects)} FROM {quote_table} {' '.join(joins)} "
-        f"WHERE {quote_table}.{qn('status')} = %s "
-        f"AND {quote_table}.{qn('start_offset')} IS NOT NULL AND {among}"
-    )
+    return tuple(selects), f"{quote_table} {' '.join(joins)}"

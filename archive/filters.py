@@ -14,6 +14,7 @@ from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Value
 from django.http import QueryDict
 
 from archive import search
+from archive.cards import card_columns, cards_from_rows
 from archive.models import Author, Claim, Document, Quote, QuoteColumn, Stance, Topic
 
 FACET_LIMIT = 12  # values shown per filter: the selected ones, then the most frequent
@@ -256,7 +257,8 @@ class QuoteFilter(django_filters.FilterSet):
         quotes (`found`) in the order of a sort by relevance (`ordered`: highest rank first,
         then earliest said, undated last, then id), so that a page of them can be read by id
         without finding them again. With `page` (a FoundPage), found is that page of them
-        alone: the database numbers them all and returns only its ids.
+        alone: the database numbers them all and returns only its ids, with the page's quotes
+        read as cards (`page.cards`).
 
         With `limit`, no count reads more than limit + 1 quotes. One SQL statement finds the
         quotes, reading them once, and counts the facets whose filter is not in use among
@@ -449,7 +451,8 @@ class FacetCounts:
         """({facet: [(value, label, sort, count)]}, {set name: size}, [(number, id) of the
         quotes found, numbered from 1 in the order of a sort by relevance]); `chosen` gives
         each facet's selected values. With `page` (a FoundPage), only the quotes of that page
-        are returned: the last page if it asks for one past the quotes found."""
+        are returned (the last page if it asks for one past the quotes found), and read as
+        cards into `page.cards`, if no more than `limit` were found."""
         connection = connections[self.using]
         qn = connection.ops.quote_name
         tables = {
@@ -460,7 +463,7 @@ class FacetCounts:
             "author": qn(Author._meta.db_table),
             "document": qn(Document._meta.db_table),
         }
-        ctes, params, selects, gate, gate_params = [], [], [], "1 = 1", []
+        ctes, params, selects, gate, gate_params, pad = [], [], [], "1 = 1", [], ""
         for name, sql, set_params in self.sets.values():  # the quotes found come first
             if name == self.found:
                 columns = ", ".join(self.columns + self.FOUND_COLUMNS)
@@ -489,12 +492,20 @@ class FacetCounts:
                     )
                     offset, size = page.offset, page.size
                     starts = [offset, offset, size, size]
+                    # Each with what its card shows (archive/cards.py): no statement of its
+                    # own to plan and send (~0.6 ms of a search with one match).
+                    shown, joined = card_columns(self.using, page.marked_text)
+                    pad = ", NULL" * len(shown)
+                    key = f"{qn(Quote._meta.db_table)}.{qn(Quote._meta.pk.column)}"
                     numbered = (
-                        f"SELECT 'found', NULL, NULL, NULL, {start} + ROW_NUMBER() OVER "
-                        f"(ORDER BY {order}), id FROM (SELECT id, found_rank, said_start FROM "
-                        f"{name} WHERE {gate} ORDER BY {order} LIMIT %s OFFSET {start}) page"
+                        f"SELECT 'found', NULL, NULL, NULL, numbered.place, numbered.id, "
+                        f"{', '.join(shown)} FROM {joined} JOIN (SELECT {start} + ROW_NUMBER() "
+                        f"OVER (ORDER BY {order}) AS place, id FROM (SELECT id, found_rank, "
+                        f"said_start FROM {name} WHERE {gate} ORDER BY {order} LIMIT %s OFFSET "
+                        f"{start}) page) numbered ON numbered.id = {key}"
                     )
-                    gate_params = [*starts, *gate_params, size, *starts]
+                    marked_params = page.marked_text[1] if page.marked_text else []
+                    gate_params = [*marked_params, *starts, *gate_params, size, *starts]
                 else:
                     numbered = (
                         f"SELECT 'found', NULL, NULL, NULL, place, id FROM (SELECT id, "
@@ -543,14 +554,14 @@ class FacetCounts:
                 value = label = sort = "g.k"
                 grouped += ") g"
             selects.append(
-                f"SELECT '{name}', value, label, sort, n, NULL FROM ("
+                f"SELECT '{name}', value, label, sort, n, NULL{pad} FROM ("
                 f"SELECT {value} AS value, {label} AS label, {sort} AS sort, g.n, "
                 f"ROW_NUMBER() OVER (ORDER BY g.n DESC, {sort} {binary}, {value} {binary}) "
                 f"AS place FROM ({grouped}) ranked WHERE {picked}"
             )
             params += [FACET_LIMIT, *selected]
         selects += [
-            f"SELECT 'size', '{name}', NULL, NULL, COUNT(*), NULL FROM {name}"
+            f"SELECT 'size', '{name}', NULL, NULL, COUNT(*), NULL{pad} FROM {name}"
             for name, _, _ in self.sets.values()
         ]
         sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
@@ -559,15 +570,20 @@ class FacetCounts:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows_read = cursor.fetchall()
-            found = []
-            for facet, value, label, sort, n, pk in rows_read:
-                if facet == "found":
-                    found.append((n, pk))
-                elif facet == "size":
-                    sizes[value] = n
-                else:
-                    rows[facet].append((value, label, sort, n))
+        found, shown = [], []
+        for row in rows_read:
+            facet, value, label, sort, n, pk = row[:6]
+            if facet == "found":
+                found.append((n, pk))
+                shown.append(row)
+            elif facet == "size":
+                sizes[value] = n
+            else:
+                rows[facet].append((value, label, sort, n))
         found.sort()
+        if pad:  # the page's quotes, read with it
+            shown.sort(key=lambda row: row[4])
+            page.cards = cards_from_rows(shown, 6, self.using, page.marked_text)
         return rows, sizes, found
 
 
@@ -580,11 +596,14 @@ class FoundPage(Sequence):
     statement that finds the quotes numbers them all and returns only that page's ids
     (FacetCounts.run), so a search with thousands of matches sends 25 ids, not thousands.
     The paginator, given their number (`count`), slices the page it resolves to: the same
-    page; any other slice is an error, not a silent empty page."""
+    page; any other slice is an error, not a silent empty page.
+
+    The same statement reads the page's quotes as cards (archive/cards.py): `cards`, in page
+    order, each with `marked_text` if given (search.marked_text_column)."""
 
     FURTHEST = 2**31 - 1  # any start past the quotes found means the last page
 
-    def __init__(self, raw, size):
+    def __init__(self, raw, size, marked_text=None):
         try:
             number = int(raw)
         except (TypeError, ValueError):
@@ -592,6 +611,8 @@ class FoundPage(Sequence):
         self.size = size
         self.offset = min((number - 1) * size, self.FURTHEST) if number >= 1 else self.FURTHEST
         self.start, self.ids, self.total = None, [], 0
+        self.marked_text = marked_text
+        self.cards = []  # set by FacetCounts.run
 
     def read(self, numbered, total):
         """This page, from the (number, id) rows of the quotes found that the statement

@@ -112,7 +112,10 @@ def quote_list(request):
     if filterset.has_filters():
         # Sorted by relevance, only the page's quotes come back from the search (FoundPage).
         if filterset.chosen_sort == "relevance":
-            asked = FoundPage(request.GET.get("page", "1"), QUOTES_PER_PAGE)
+            asked = FoundPage(
+                request.GET.get("page", "1"), QUOTES_PER_PAGE,
+                marked_text=search.marked_text_column(filterset.words),
+            )  # fmt: skip
         counted, total, found = filterset.counts(limit=COUNT_LIMIT, page=asked)
         archive_facets = None
         if any(values is None for values in counted.values()):
@@ -125,12 +128,12 @@ def quote_list(request):
         facets, total = tallies.facets, tallies.quotes
     unranked = filterset.chosen_sort == "relevance" and total > COUNT_LIMIT
     if found is not None and asked is not None:
-        # Ranked as found: the page's quotes are read by id, in that order.
+        # Ranked as found: the page's quotes, read as cards by the statement that found them.
         page, page_note = paginate(
             request, found, QUOTES_PER_PAGE, count=total,
             count_limit=COUNT_LIMIT,
         )  # fmt: skip
-        rows = read_cards(page.object_list, search.marked_text_column(filterset.words))
+        rows = found.cards  # read with them
     else:
         quotes = search.with_marked_text(results.for_cards(), filterset.words)
         quotes = filterset.ordered(quotes, rank=not unranked)

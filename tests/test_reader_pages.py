@@ -194,6 +194,11 @@ def test_the_list_makes_the_same_number_of_queries_for_1_and_50_results(client):
     assert queries_for(client, "/quotes/?page=1") <= 10
 
 
+def test_a_search_finds_counts_and_reads_its_page_of_quotes_in_one_query(client):
+    assert queries_for(client, "/quotes/?q=the") == 1
+    assert queries_for(client, "/quotes/?q=the&page=2") == 1
+
+
 # Other pages ------------------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from archive import search
 from archive.cards import read_cards
+from archive.filters import FoundPage, QuoteFilter
 from archive.models import CARD_FIELDS, Quote
 from archive.templatetags.cards import quote_card
 
@@ -100,3 +101,42 @@ def test_a_quote_no_longer_found_in_its_document_is_left_out_as_published_leaves
         ids[0],
         ids[2],
     }
+
+
+@pytest.mark.parametrize("raw", ["1", "2", "999"])
+@pytest.mark.parametrize("words", ["the", "wages Lenin", '"new economic policy"'])
+def test_a_searchs_page_reads_its_cards_in_the_statement_that_finds_them_as_read_cards_does(
+    words, raw
+):
+    column = search.marked_text_column(words)
+    asked = FoundPage(raw, 3, marked_text=column)
+    with CaptureQueriesContext(connection) as queries:
+        _, total, found = QuoteFilter({"q": words}, queryset=Quote.objects.published()).counts(
+            limit=10_000, page=asked
+        )
+    assert len(queries) == 1
+    assert found is asked and found.ids
+    if words == "the":
+        assert total > 3
+    if raw != "1" and total > 3:
+        assert found.start > 0  # a page after the first (the last, for 999)
+    expected = read_cards(found.ids, column)
+    assert [quote.pk for quote in found.cards] == list(found.ids)
+    assert [card_values(quote) for quote in found.cards] == [
+        card_values(quote) for quote in expected
+    ]
+    assert [quote_card(quote) for quote in found.cards] == [quote_card(quote) for quote in expected]
+    if column is not None:
+        assert [quote.marked_text for quote in found.cards] == [
+            quote.marked_text for quote in expected
+        ]
+    else:
+        assert connection.vendor != "postgresql"
+
+
+def test_a_search_with_more_matches_than_it_counts_reads_no_cards_with_them():
+    asked = FoundPage("1", 3)
+    _, total, found = QuoteFilter({"q": "the"}, queryset=Quote.objects.published()).counts(
+        limit=2, page=asked
+    )
+    assert total == 3 and found is None and asked.cards == []

@@ -494,12 +494,12 @@ class FacetCounts:
                     starts = [offset, offset, size, size]
                     # Each with what its card shows (archive/cards.py): no statement of its
                     # own to plan and send (~0.6 ms of a search with one match).
-                    shown, joined = card_columns(self.using, page.marked_text)
-                    pad = ", NULL" * len(shown)
+                    card_sql, joined = card_columns(self.using, page.marked_text)
+                    pad = ", NULL" * len(card_sql)  # the other rows' card columns
                     key = f"{qn(Quote._meta.db_table)}.{qn(Quote._meta.pk.column)}"
                     numbered = (
                         f"SELECT 'found', NULL, NULL, NULL, numbered.place, numbered.id, "
-                        f"{', '.join(shown)} FROM {joined} JOIN (SELECT {start} + ROW_NUMBER() "
+                        f"{', '.join(card_sql)} FROM {joined} JOIN (SELECT {start} + ROW_NUMBER() "
                         f"OVER (ORDER BY {order}) AS place, id FROM (SELECT id, found_rank, "
                         f"said_start FROM {name} WHERE {gate} ORDER BY {order} LIMIT %s OFFSET "
                         f"{start}) page) numbered ON numbered.id = {key}"
@@ -570,20 +570,20 @@ class FacetCounts:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows_read = cursor.fetchall()
-        found, shown = [], []
+        found, card_rows = [], []
         for row in rows_read:
             facet, value, label, sort, n, pk = row[:6]
             if facet == "found":
                 found.append((n, pk))
-                shown.append(row)
+                card_rows.append(row)
             elif facet == "size":
                 sizes[value] = n
             else:
                 rows[facet].append((value, label, sort, n))
         found.sort()
-        if pad:  # the page's quotes, read with it
-            shown.sort(key=lambda row: row[4])
-            page.cards = cards_from_rows(shown, 6, self.using, page.marked_text)
+        if pad:  # the page's quotes were read with it
+            card_rows.sort(key=lambda row: row[4])
+            page.cards = cards_from_rows(card_rows, 6, self.using, page.marked_text)
         return rows, sizes, found
 
 

@@ -13,11 +13,10 @@ quote); tests hold the result to the ORM's.
 """
 
 import functools
-import json
 
 from django.db import connections, router
 
-from archive.models import CARD_FIELDS, Author, Document, Quote
+from archive.models import CARD_FIELDS, Author, Document, Quote, ids_subquery
 
 # The quote's relations a card shows, read beside it; the fields read are CARD_FIELDS'.
 RELATED = {"speaker": Author, "document": Document}
@@ -35,21 +34,18 @@ def read_cards(ids, marked_text=None, using=None):
     connection = connections[using]
     selects, tables = card_columns(using, marked_text)
     selects = ", ".join(selects)
-    key = ids if connection.vendor == "postgresql" else json.dumps(ids)
+    listed, id_params = ids_subquery(connection.vendor, ids)
     qn = connection.ops.quote_name
     quote_table = qn(Quote._meta.db_table)
-    if connection.vendor == "postgresql":
-        among = f"{quote_table}.{qn(Quote._meta.pk.column)} = ANY(%s::integer[])"
-    else:
-        among = f"{quote_table}.{qn(Quote._meta.pk.column)} IN (SELECT value FROM json_each(%s))"
     # Published: what Quote.objects.published() (models.published_via) requires.
     sql = (
         f"SELECT {selects} FROM {tables} WHERE {quote_table}.{qn('status')} = %s "
-        f"AND {quote_table}.{qn('start_offset')} IS NOT NULL AND {among}"
+        f"AND {quote_table}.{qn('start_offset')} IS NOT NULL "
+        f"AND {quote_table}.{qn(Quote._meta.pk.column)} IN ({listed})"
     )
     extra_params = marked_text[1] if marked_text else ()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*extra_params, Quote.Status.PUBLISHED, key])
+        cursor.execute(sql, [*extra_params, Quote.Status.PUBLISHED, *id_params])
         rows = cursor.fetchall()
     read = {quote.pk: quote for quote in cards_from_rows(rows, 0, using, marked_text)}
     return [read[pk] for pk in ids if pk in read]

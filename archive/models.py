@@ -281,6 +281,16 @@ CARD_FIELDS = {
 }
 
 
+def ids_subquery(vendor, ids):
+    """(sql, params) of a subquery that lists `ids`, sent as ONE parameter (an array on
+    PostgreSQL, JSON on SQLite), for `column IN (subquery)`: QuoteQuerySet.among,
+    archive/cards.py."""
+    ids = [int(pk) for pk in ids]
+    if vendor == "postgresql":
+        return "SELECT unnest(%s::integer[])", (ids,)
+    return "SELECT value FROM json_each(%s)", (json.dumps(ids),)
+
+
 class QuoteQuerySet(models.QuerySet):
     def published(self):
         """Quotes readers may see: published, and found verbatim in their document."""
@@ -330,10 +340,7 @@ class QuoteQuerySet(models.QuerySet):
         """Those of these quotes whose id is in `ids`, a list of any length sent as ONE
         parameter (an array on PostgreSQL, JSON on SQLite): a placeholder per id costs Django
         and the driver milliseconds per thousand ids on every query that carries them."""
-        ids = [int(pk) for pk in ids]
-        if connections[self.db].vendor == "postgresql":
-            return self.filter(pk__in=RawSQL("SELECT unnest(%s::integer[])", (ids,)))
-        return self.filter(pk__in=RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),)))
+        return self.filter(pk__in=RawSQL(*ids_subquery(connections[self.db].vendor, ids)))
 
     def said_between(self, first_year, last_year):
         """Quotes whose date said overlaps the years first_year to last_year, inclusive."""

@@ -518,48 +518,52 @@ class FacetCounts:
             params += set_params
         params += gate_params  # of the found rows' select
         # Ties are broken by code point, as Python compares strings.
-        binary = 'COLLATE "C"' if connection.vendor == "postgresql" else "COLLATE BINARY"
+        postgresql = connection.vendor == "postgresql"
+        binary = 'COLLATE "C"' if postgresql else "COLLATE BINARY"
         for name, base in bases.items():
             if base == self.found and gate_params:
                 base = "counted"  # the quotes found, if few enough to count
             source, key, named, columns = self.facet_sql[name]
             grouped = f"SELECT {key} AS k, COUNT(*) AS n FROM {source} GROUP BY {key}"
             grouped = grouped.format(base=base, **tables)
+            if not named:  # a choice (kind, attribution): a few values, all returned, ranked
+                selects.append(f"SELECT '{name}', k, k, k, n, NULL{pad} FROM ({grouped}) g")
+                continue  # by QuoteFilter.ranked
+            # Named after ranking by count: only the keys whose count is among the FACET_LIMIT
+            # highest (all of a tie, which names break) and the selected ones.
             selected = list(chosen.get(name, []))
-            picked = " OR ".join(["place <= %s"] + ["value = %s"] * len(selected))
-            if named:  # named after ranking by count: only the values that can be shown
-                value, label, sort = (f"x.{column}" for column in columns)
-                table = tables[named]
-                grouped = (
+            listed = ", ".join(["%s"] * len(selected))
+            value, label, sort = (f"x.{column}" for column in columns)
+            table = tables[named]
+            if postgresql and not selected:
+                top = f"{grouped} ORDER BY n DESC FETCH FIRST {FACET_LIMIT:d} ROWS WITH TIES"
+            else:
+                top = (
                     f"SELECT k, n FROM (SELECT k, n, RANK() OVER (ORDER BY n DESC) AS by_count "
-                    f"FROM ({grouped}) g) g WHERE by_count <= %s"
+                    f"FROM ({grouped}) g) g WHERE by_count <= {FACET_LIMIT:d}"
                 )
                 if selected:
-                    grouped += (
-                        f" OR k IN (SELECT id FROM {table} WHERE {columns[0]} IN "
-                        f"({', '.join(['%s'] * len(selected))}))"
-                    )
-                params += [FACET_LIMIT, *selected]
-                if connection.vendor == "postgresql":
-                    # Looked up by key, one row each: a plain join was planned as a hash join
-                    # on the whole table (~1 ms for 2,000 documents, to name a dozen).
-                    read = ", ".join(dict.fromkeys(columns))
-                    grouped += (
-                        f") g CROSS JOIN LATERAL (SELECT {read} FROM {table} "
-                        f"WHERE id = g.k LIMIT 1) x"
-                    )
-                else:
-                    grouped += f") g JOIN {table} x ON x.id = g.k"
+                    top += f" OR k IN (SELECT id FROM {table} WHERE {columns[0]} IN ({listed}))"
+                    params += selected
+            if postgresql:
+                # Looked up by key, one row each: a plain join was planned as a hash join on
+                # the whole table (~1 ms for 2,000 documents, to name a dozen).
+                read = ", ".join(dict.fromkeys(columns))
+                top = (
+                    f"({top}) g CROSS JOIN LATERAL (SELECT {read} FROM {table} WHERE id = g.k "
+                    f"LIMIT 1) x"
+                )
             else:
-                value = label = sort = "g.k"
-                grouped += ") g"
+                top = f"({top}) g JOIN {table} x ON x.id = g.k"
+            # The FACET_LIMIT values QuoteFilter.ranked shows: selected ones first, then the
+            # most frequent, ties broken by name.
+            first = f"CASE WHEN {value} IN ({listed}) THEN 0 ELSE 1 END, " if selected else ""
+            params += selected
             selects.append(
-                f"SELECT '{name}', value, label, sort, n, NULL{pad} FROM ("
-                f"SELECT {value} AS value, {label} AS label, {sort} AS sort, g.n, "
-                f"ROW_NUMBER() OVER (ORDER BY g.n DESC, {sort} {binary}, {value} {binary}) "
-                f"AS place FROM ({grouped}) ranked WHERE {picked}"
+                f"SELECT ranked.*, NULL{pad} FROM (SELECT '{name}', {value}, {label}, {sort}, "
+                f"g.n FROM {top} ORDER BY {first}g.n DESC, {sort} {binary}, {value} {binary} "
+                f"LIMIT {FACET_LIMIT:d}) ranked"
             )
-            params += [FACET_LIMIT, *selected]
         selects += [
             f"SELECT 'size', '{name}', NULL, NULL, COUNT(*), NULL{pad} FROM {name}"
             for name, _, _ in self.sets.values()

@@ -41,3 +41,33 @@ def test_a_facets_links_are_the_toggle_tags_links(query, name):
     for value in asked:
         fresh = RequestFactory().get("/quotes/?" + query)  # toggle's own reading of the query
         assert link(value) == toggle({"request": fresh}, name, value), value
+
+
+@pytest.mark.parametrize("language", ["en-gb", "fr", "de"])
+def test_a_dates_label_names_its_month_as_the_date_filter_does_in_the_active_language(language):
+    from datetime import date
+
+    from django.utils import dateformat, translation
+
+    from archive.models import DatePrecision, partial_label
+
+    start, end = date(1921, 2, 19), date(1921, 3, 1)
+    with translation.override(language):
+        day, month = dateformat.format(start, "j F Y"), dateformat.format(start, "F Y")
+        assert partial_label(start, None, DatePrecision.DAY) == day
+        assert partial_label(start, None, DatePrecision.MONTH) == month
+        assert partial_label(start, None, DatePrecision.YEAR) == "1921"
+        assert partial_label(start, end, DatePrecision.RANGE) == (
+            f"{day} – {dateformat.format(end, 'j F Y')}"
+        )
+    if language != "en-gb":
+        assert day != "19 February 1921", "the month's name is the language's own"
+
+
+def test_a_cards_attribution_reads_as_the_models_display_value():
+    from archive.models import Quote
+    from archive.templatetags.cards import ATTRIBUTION_LABELS
+
+    for value in [*Quote.Attribution.values, "not-a-choice"]:
+        quote = Quote(attribution=value)
+        assert ATTRIBUTION_LABELS.get(value, value) == quote.get_attribution_display(), value

@@ -10,11 +10,12 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from archive.escaping import format_html_quickly
-from archive.models import Quote
+from archive.filters import CHOICE_LABELS
 
 register = template.Library()
-# Quote.get_attribution_display() builds a dict of the choices on each call (~25 µs).
-ATTRIBUTION_LABELS = dict(Quote.Attribution.choices)
+# The attribution's label, as the facets name it: Quote.get_attribution_display() builds a
+# dict of the choices on each call (~25 µs).
+ATTRIBUTION_LABELS = CHOICE_LABELS["attribution"]
 
 CARD = """<article class="quote-card">
   <blockquote cite="{url}"><p>{text}</p></blockquote>

@@ -527,9 +527,11 @@ class FacetCounts:
             source, key, named, columns = self.facet_sql[name]
             grouped = f"SELECT {key} AS k, COUNT(*) AS n FROM {source} GROUP BY {key}"
             grouped = grouped.format(base=base, **tables)
-            if not named:  # a choice (kind, attribution): a few values, all returned, ranked
+            if not named:
+                # A choice (kind, attribution): its few values all returned, for
+                # QuoteFilter.ranked to order.
                 selects.append(f"SELECT '{name}', k, k, k, n, NULL{pad} FROM ({grouped}) g")
-                continue  # by QuoteFilter.ranked
+                continue
             # Named after ranking by count: only the keys whose count is among the FACET_LIMIT
             # highest (all of a tie, which names break) and the selected ones.
             selected = list(chosen.get(name, []))

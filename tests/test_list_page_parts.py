@@ -65,9 +65,14 @@ def test_a_dates_label_names_its_month_as_the_date_filter_does_in_the_active_lan
 
 
 def test_a_cards_attribution_reads_as_the_models_display_value():
-    from archive.models import Quote
-    from archive.templatetags.cards import ATTRIBUTION_LABELS
+    from datetime import date
 
+    from archive.models import Author, Document, Quote
+    from archive.templatetags.cards import quote_card
+
+    speaker, document = Author(name="N", slug="n"), Document(title="D", slug="d")
     for value in [*Quote.Attribution.values, "not-a-choice"]:
-        quote = Quote(attribution=value)
-        assert ATTRIBUTION_LABELS.get(value, value) == quote.get_attribution_display(), value
+        quote = Quote(pk=1, text="T", attribution=value, said_start=date(1921, 2, 19))
+        quote.speaker, quote.document = speaker, document
+        expected = f'attribution-{value}">{quote.get_attribution_display()}</span>'
+        assert expected in quote_card(quote), value

@@ -10,12 +10,9 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from archive.escaping import format_html_quickly
-from archive.filters import CHOICE_LABELS
+from archive.filters import facet_label
 
 register = template.Library()
-# The attribution's label, as the facets name it: Quote.get_attribution_display() builds a
-# dict of the choices on each call (~25 µs).
-ATTRIBUTION_LABELS = CHOICE_LABELS["attribution"]
 
 CARD = """<article class="quote-card">
   <blockquote cite="{url}"><p>{text}</p></blockquote>
@@ -52,5 +49,6 @@ def quote_card(quote):
         pk=quote.pk,
         title=quote.document.title,
         attribution=quote.attribution,
-        attribution_label=ATTRIBUTION_LABELS.get(quote.attribution, quote.attribution),
+        # As the facets name it: get_attribution_display() builds the choices' dict each call.
+        attribution_label=facet_label("attribution", quote.attribution),
     )

@@ -2,10 +2,11 @@
 
 How many published quotes there are, by topic, claim, speaker, document, kind and
 attribution: the home page, the topic list, a topic's page and the unfiltered quote list show
-these. Counting them reads every published quote (at 100,000 quotes, a second or two), yet
-they change only when the archive does. So they are counted once per version of the archive
-(its last change, archive/caching.py) and kept in Django's cache under that version: the
-first request after a curation counts, every other request reads. A curation changes the
+these. Counting them reads every published quote (at 100,000 quotes ~0.5 s on PostgreSQL,
+from indexes that hold the keys counted; ~2 s on SQLite), yet they change only when the
+archive does. So they are counted once per version of the archive (its last change,
+archive/caching.py) and kept in Django's cache under that version: the first request after
+a curation counts, every other request reads. A curation changes the
 version, so stale counts are never read again; they expire by themselves.
 
 Only counts whose number does not grow with the archive are kept (one per topic, the most
@@ -75,26 +76,52 @@ def count():
 
 def most_quoted_per_topic():
     """(topic id, author id, quotes) of each topic's TOPIC_SPEAKERS most quoted speakers, most
-    first (ties by name): one query, ranked by the database."""
+    first (ties by name): one query, ranked by the database. On PostgreSQL the quotes' topics
+    are read from the ids each quote row keeps (migration 0008), beside the speaker in one
+    index (0009), without visiting the table, instead of a row of archive_quote_topics
+    joined to each quote."""
     connection = connections[router.db_for_read(Quote)]
     qn = connection.ops.quote_name
-    sql = f"""
-        SELECT topic_id, speaker_id, n FROM (
-            SELECT qt.topic_id, q.speaker_id, COUNT(*) AS n,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY qt.topic_id ORDER BY COUNT(*) DESC, a.sort_name, a.id
-                   ) AS place
+    if connection.vendor == "postgresql":
+        pairs = f"""
+            SELECT unnest(q.topic_ids) AS topic_id, q.speaker_id
+            FROM {qn(Quote._meta.db_table)} q
+            WHERE q.status = %s AND q.start_offset IS NOT NULL
+        """
+    else:
+        pairs = f"""
+            SELECT qt.topic_id, q.speaker_id
             FROM {qn(Quote.topics.through._meta.db_table)} qt
             JOIN {qn(Quote._meta.db_table)} q ON q.id = qt.quote_id
-            JOIN {qn(Author._meta.db_table)} a ON a.id = q.speaker_id
             WHERE q.status = %s AND q.start_offset IS NOT NULL
-            GROUP BY qt.topic_id, q.speaker_id, a.sort_name, a.id
+        """
+    # Ranked by count first: only the speakers among each topic's TOPIC_SPEAKERS highest
+    # counts (all of a tie, which names break) are joined to their names and ordered by them,
+    # not every (topic, speaker) pair (~115,000 at 100,000 quotes: ~100 ms less).
+    sql = f"""
+        SELECT topic_id, speaker_id, n FROM (
+            SELECT c.topic_id, c.speaker_id, c.n,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY c.topic_id ORDER BY c.n DESC, a.sort_name, a.id
+                   ) AS place
+            FROM (
+                SELECT topic_id, speaker_id, n FROM (
+                    SELECT topic_id, speaker_id, n,
+                           RANK() OVER (PARTITION BY topic_id ORDER BY n DESC) AS by_count
+                    FROM (
+                        SELECT topic_id, speaker_id, COUNT(*) AS n FROM ({pairs}) pairs
+                        GROUP BY topic_id, speaker_id
+                    ) g
+                ) g
+                WHERE by_count <= %s
+            ) c
+            JOIN {qn(Author._meta.db_table)} a ON a.id = c.speaker_id
         ) ranked
         WHERE place <= %s
         ORDER BY topic_id, place
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Quote.Status.PUBLISHED, TOPIC_SPEAKERS])
+        cursor.execute(sql, [Quote.Status.PUBLISHED, TOPIC_SPEAKERS, TOPIC_SPEAKERS])
         return cursor.fetchall()
 
 

@@ -37,6 +37,7 @@ def facet_section(html, heading):
 @pytest.mark.parametrize(
     "params",
     [
+        {},  # the whole archive: what archive/tallies.py counts, once per version
         {"q": "the"},
         {"q": "wages"},
         {"topic": ["stalinism"]},
@@ -313,6 +314,35 @@ def test_a_topic_page_names_its_most_quoted_speakers_in_order(client):
     assert [(slug, int(n)) for slug, n in shown] == expected
     total = Quote.objects.published().filter(topics__slug="stalinism").count()
     assert f'<h2 id="quotes-heading">{total} quotes</h2>' in html
+
+
+@pytest.mark.parametrize("shown", [1, 2, 3, tallies.TOPIC_SPEAKERS])
+def test_each_topic_s_most_quoted_speakers_are_counted_and_ordered_as_the_orm_does(
+    monkeypatch, shown
+):
+    """For each topic, its `shown` most quoted speakers, most first, ties by sort name: a tie
+    across the cut is kept whole until names break it (tallies.most_quoted_per_topic ranks
+    by count before it reads names)."""
+    monkeypatch.setattr(tallies, "TOPIC_SPEAKERS", shown)
+    pairs = (
+        Quote.objects.published()
+        .values("topics", "speaker", "speaker__sort_name")
+        .annotate(n=Count("id"))
+    )
+    by_topic = {}
+    for row in pairs:
+        if row["topics"] is not None:  # a quote without a topic
+            by_topic.setdefault(row["topics"], []).append(row)
+    expected, tied_at_the_cut = [], 0
+    for topic in sorted(by_topic):
+        ordered = sorted(
+            by_topic[topic], key=lambda row: (-row["n"], row["speaker__sort_name"], row["speaker"])
+        )
+        expected += [(topic, row["speaker"], row["n"]) for row in ordered[:shown]]
+        if len(ordered) > shown and ordered[shown - 1]["n"] == ordered[shown]["n"]:
+            tied_at_the_cut += 1
+    assert tied_at_the_cut, "some topic's speakers tie across the cut: names must break it"
+    assert [tuple(row) for row in tallies.most_quoted_per_topic()] == expected
 
 
 def test_a_request_waits_for_the_counts_another_process_is_making(monkeypatch):

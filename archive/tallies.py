@@ -6,8 +6,8 @@ these. Counting them reads every published quote (at 100,000 quotes ~0.5 s on Po
 from indexes that hold the keys counted; ~2 s on SQLite), yet they change only when the
 archive does. So they are counted once per version of the archive (its last change,
 archive/caching.py) and kept in Django's cache under that version: the first request after
-a curation counts, every other request reads. A curation changes the
-version, so stale counts are never read again; they expire by themselves.
+a curation counts, every other request reads. A curation changes the version, so stale
+counts are never read again; they expire by themselves.
 
 Only counts whose number does not grow with the archive are kept (one per topic, the most
 taken claims, each topic's most quoted speakers, the facets' top values), so the entry stays

@@ -518,8 +518,8 @@ class FacetCounts:
             # without visiting the table: a copy of every quote, made first, took longer than
             # all the counting (~270 against ~530 ms at 100,000 quotes). SQLite reads the
             # table for each facet: a copy made once takes less there.
-            unbounded = self.limit is None and self.arrays
-            materialized = "NOT MATERIALIZED" if unbounded else "MATERIALIZED"
+            in_place = self.limit is None and connection.vendor == "postgresql"
+            materialized = "NOT MATERIALIZED" if in_place else "MATERIALIZED"
             ctes.append(f"{name} ({', '.join(self.columns)}) AS {materialized} ({sql})")
             params += set_params
         params += gate_params  # of the found rows' select

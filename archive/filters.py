@@ -417,9 +417,9 @@ class FacetCounts:
     def __init__(self, limit):
         self.limit = limit
         self.using = router.db_for_read(Quote)
-        self.arrays = connections[self.using].vendor == "postgresql"
-        self.columns = self.COLUMNS + (self.ARRAYS if self.arrays else [])
-        self.facet_sql = FACET_SQL_POSTGRESQL if self.arrays else FACET_SQL
+        self.postgresql = connections[self.using].vendor == "postgresql"  # with key arrays
+        self.columns = self.COLUMNS + (self.ARRAYS if self.postgresql else [])
+        self.facet_sql = FACET_SQL_POSTGRESQL if self.postgresql else FACET_SQL
         self.sets = {}  # (sql, repr(params)) -> (name of its common table expression, sql, params)
         self.found = None  # the name of the set of the quotes found
 
@@ -427,7 +427,7 @@ class FacetCounts:
         """The name of the set of `queryset`'s quotes; `found`: the quotes found, whose rows
         `run` returns (a queryset of QuoteFilter.found_columns)."""
         names = ["pk", *self.columns[1:], *(self.FOUND_COLUMNS if found else [])]
-        if self.arrays:
+        if self.postgresql:
             queryset = queryset.annotate(**{name: QuoteColumn(name) for name in self.ARRAYS})
         columns = queryset.order_by().values(*names)
         if self.limit is not None:
@@ -518,14 +518,13 @@ class FacetCounts:
             # without visiting the table: a copy of every quote, made first, took longer than
             # all the counting (~270 against ~530 ms at 100,000 quotes). SQLite reads the
             # table for each facet: a copy made once takes less there.
-            in_place = self.limit is None and connection.vendor == "postgresql"
+            in_place = self.limit is None and self.postgresql
             materialized = "NOT MATERIALIZED" if in_place else "MATERIALIZED"
             ctes.append(f"{name} ({', '.join(self.columns)}) AS {materialized} ({sql})")
             params += set_params
         params += gate_params  # of the found rows' select
         # Ties are broken by code point, as Python compares strings.
-        postgresql = connection.vendor == "postgresql"
-        binary = 'COLLATE "C"' if postgresql else "COLLATE BINARY"
+        binary = 'COLLATE "C"' if self.postgresql else "COLLATE BINARY"
         for name, base in bases.items():
             if base == self.found and gate_params:
                 base = "counted"  # the quotes found, if few enough to count
@@ -543,7 +542,7 @@ class FacetCounts:
             listed = ", ".join(["%s"] * len(selected))
             value, label, sort = (f"x.{column}" for column in columns)
             table = tables[named]
-            if postgresql and not selected:
+            if self.postgresql and not selected:
                 top = f"{grouped} ORDER BY n DESC FETCH FIRST {FACET_LIMIT:d} ROWS WITH TIES"
             else:
                 top = (
@@ -553,7 +552,7 @@ class FacetCounts:
                 if selected:
                     top += f" OR k IN (SELECT id FROM {table} WHERE {columns[0]} IN ({listed}))"
                     params += selected
-            if postgresql:
+            if self.postgresql:
                 # Looked up by key, one row each: a plain join was planned as a hash join on
                 # the whole table (~1 ms for 2,000 documents, to name a dozen).
                 read = ", ".join(dict.fromkeys(columns))

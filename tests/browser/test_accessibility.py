@@ -49,11 +49,17 @@ def blocking_violations(page):
     ]
 
 
-# The rules of the page's own site.css, as the browser loaded it (a stylesheet that failed to
-# load, or came back as anything but CSS, has none).
-SITE_CSS_RULES = """[...document.styleSheets]
-    .filter(sheet => sheet.href && new URL(sheet.href).pathname.startsWith("/static/css/site."))
-    .reduce((rules, sheet) => rules + sheet.cssRules.length, 0)"""
+# The page's own site.css as the browser loaded it: the HTTP status it came with (Resource
+# Timing) and its rules (none if it failed to load or came back as anything but CSS).
+SITE_CSS = """(() => {
+    const own = url => new URL(url).pathname.startsWith("/static/css/site.");
+    const loaded = performance.getEntriesByType("resource").filter(entry => own(entry.name));
+    const sheets = [...document.styleSheets].filter(sheet => sheet.href && own(sheet.href));
+    return {
+        statuses: loaded.map(entry => entry.responseStatus),
+        rules: sheets.reduce((rules, sheet) => rules + sheet.cssRules.length, 0),
+    };
+})()"""
 
 
 def open_styled(page, url, status):
@@ -61,7 +67,9 @@ def open_styled(page, url, status):
     stylesheet is checked as the page loaded it, not fetched a second time."""
     response = page.goto(url)
     assert response.status == status, url
-    assert page.evaluate(SITE_CSS_RULES) > 0, "site.css not applied"
+    stylesheet = page.evaluate(SITE_CSS)
+    assert stylesheet["statuses"] == [200]
+    assert stylesheet["rules"] > 0, "site.css not applied"
 
 
 @pytest.mark.parametrize("url, status", PAGES)
